@@ -1,0 +1,72 @@
+# The front door. `make run` builds everything on the shipped sample; `make test` runs every check.
+# Both create the virtual environment first, so a fresh clone needs only Python 3.11 and make.
+
+PYTHON_BOOTSTRAP ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_PROJECT_DIR := $(CURDIR)
+# dbt writes anonymous usage events by default; this project runs offline.
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+
+# Where `make test` builds, so that checks never touch the database `make run` fills.
+TEST_DUCKDB_PATH ?= $(CURDIR)/target/test.duckdb
+
+.DEFAULT_GOAL := help
+
+.PHONY: help setup run build test lint lint-sql lint-python pytest dbt-test-build docs sample lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv/ from the pinned requirements
+
+run: build ## Set up, then build every model and test on the configured customer file
+
+build: setup
+	$(BIN)/dbt build
+
+test: setup lint dbt-test-build pytest ## Set up, then lint, build with all dbt tests, and run pytest
+
+lint: lint-python lint-sql ## ruff and sqlfluff
+
+lint-python: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+lint-sql: setup
+	DUCKDB_PATH=$(TEST_DUCKDB_PATH) $(BIN)/sqlfluff lint models macros tests analyses
+
+dbt-test-build: setup
+	@mkdir -p $(dir $(TEST_DUCKDB_PATH))
+	rm -f $(TEST_DUCKDB_PATH)
+	DUCKDB_PATH=$(TEST_DUCKDB_PATH) $(BIN)/dbt build
+
+pytest: setup
+	$(BIN)/pytest
+
+docs: setup ## Generate the docs site and serve it on 127.0.0.1:8080
+	$(BIN)/dbt docs generate
+	$(BIN)/dbt docs serve --host 127.0.0.1 --port 8080 --no-browser
+
+sample: setup ## Regenerate the committed sample and its truth file
+	$(BIN)/python -m customer_segmentation.sample_data --rows 5000 --seed 42 \
+		--out data/customers_sample.csv --truth data/customers_sample_truth.csv
+
+lock: setup ## Re-pin requirements.txt from requirements.in
+	$(BIN)/python -m pip install --quiet -r requirements.in
+	{ echo '# Pinned from requirements.in with `make lock`; do not edit by hand.'; \
+	  $(BIN)/python -m pip freeze --exclude-editable; } > requirements.txt
+
+clean: ## Remove build outputs (keeps .venv/)
+	rm -rf target logs dbt_packages reports *.duckdb

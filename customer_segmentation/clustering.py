@@ -1,0 +1,173 @@
+"""KMeans segmentation of clean customers, called by the dbt Python model ``customer_clusters``.
+
+The model passes the clean customer features, the persona definitions seed and the settings
+from its dbt config; everything here is plain pandas/scikit-learn so it is tested with pytest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.preprocessing import StandardScaler
+
+from customer_segmentation.features import CLUSTERING_FEATURES, CUSTOMER_ID
+from customer_segmentation.personas import PersonaMatch, match_clusters_to_personas
+
+MIN_CLUSTERS = 2
+MAX_CLUSTERS = 12
+
+
+class SegmentationInputError(ValueError):
+    """The data or settings cannot be segmented; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class KMeansSettings:
+    """What the fit needs from the project config (vars in ``dbt_project.yml``)."""
+
+    features: tuple[str, ...]
+    n_clusters: int = 4
+    random_state: int = 0
+    n_init: int = 10
+
+    def __post_init__(self) -> None:
+        unknown = [name for name in self.features if name not in CLUSTERING_FEATURES]
+        if unknown or len(self.features) < 2:
+            raise SegmentationInputError(
+                f"clustering_features must list at least two of {', '.join(CLUSTERING_FEATURES)};"
+                f" got {list(self.features)}"
+            )
+        if not MIN_CLUSTERS <= self.n_clusters <= MAX_CLUSTERS:
+            raise SegmentationInputError(
+                f"n_clusters must be an integer from {MIN_CLUSTERS} to {MAX_CLUSTERS};"
+                f" got {self.n_clusters}"
+            )
+        if self.n_init < 1:
+            raise SegmentationInputError(f"kmeans_n_init must be at least 1; got {self.n_init}")
+
+    @classmethod
+    def from_config_values(
+        cls, features: Any, n_clusters: Any, random_state: Any, n_init: Any
+    ) -> KMeansSettings:
+        """Build from a dbt Python model's config values.
+
+        dbt renders ``"{{ var(...) }}"`` in YAML config to text, so numbers and lists may
+        arrive as strings; they are read back here, strictly.
+        """
+        return cls(
+            features=tuple(_as_list(features, "clustering_features")),
+            n_clusters=_as_int(n_clusters, "n_clusters"),
+            random_state=_as_int(random_state, "kmeans_random_state"),
+            n_init=_as_int(n_init, "kmeans_n_init"),
+        )
+
+
+def _as_int(value: Any, name: str) -> int:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(value, bool) or not number.is_integer():
+        raise SegmentationInputError(f"{name} must be an integer; got {value!r}")
+    return int(number)
+
+
+def _as_list(value: Any, name: str) -> list[str]:
+    if isinstance(value, str):
+        text = value.strip().strip("[]")
+        return [part.strip().strip("'\"") for part in text.split(",") if part.strip()]
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    raise SegmentationInputError(f"{name} must be a list of feature names; got {value!r}")
+
+
+@dataclass(frozen=True)
+class FittedSegmentation:
+    labels: np.ndarray
+    distances: np.ndarray
+    centroids_standardised: pd.DataFrame
+    inertia: float
+
+
+def check_segmentable(customers: pd.DataFrame, settings: KMeansSettings) -> None:
+    """Stop with a clear message when KMeans cannot give ``n_clusters`` real clusters."""
+    missing = [name for name in settings.features if name not in customers.columns]
+    if missing:
+        raise SegmentationInputError(f"clean customers lack clustering features: {missing}")
+    rows = len(customers)
+    if rows < settings.n_clusters:
+        raise SegmentationInputError(
+            f"Only {rows} clean customer(s) for n_clusters = {settings.n_clusters}: "
+            "check the rejects in customers_rejected, or lower n_clusters with --vars."
+        )
+    values = customers[list(settings.features)]
+    if values.isna().any().any():
+        columns = values.columns[values.isna().any()].tolist()
+        raise SegmentationInputError(f"clean customers have missing values in {columns}")
+    distinct_points = len(values.drop_duplicates())
+    if distinct_points < settings.n_clusters:
+        raise SegmentationInputError(
+            f"Only {distinct_points} distinct customer profile(s) for n_clusters = "
+            f"{settings.n_clusters}: KMeans would return empty clusters. "
+            "Lower n_clusters or add customers."
+        )
+
+
+def fit_kmeans(customers: pd.DataFrame, settings: KMeansSettings) -> FittedSegmentation:
+    """Standardise the features and fit KMeans; distances are in standardised units."""
+    check_segmentable(customers, settings)
+    features = list(settings.features)
+    values = customers[features].to_numpy(dtype=float)
+    scaled = StandardScaler().fit_transform(values)
+    kmeans = KMeans(
+        n_clusters=settings.n_clusters,
+        n_init=settings.n_init,
+        random_state=settings.random_state,
+    ).fit(scaled)
+    centres = kmeans.cluster_centers_
+    distances = np.linalg.norm(scaled - centres[kmeans.labels_], axis=1)
+    return FittedSegmentation(
+        labels=kmeans.labels_,
+        distances=distances,
+        centroids_standardised=pd.DataFrame(centres, columns=features),
+        inertia=float(kmeans.inertia_),
+    )
+
+
+def segment_customers(
+    customers: pd.DataFrame,
+    persona_definitions: pd.DataFrame,
+    settings: KMeansSettings,
+) -> pd.DataFrame:
+    """One row per customer: its cluster, distance to the centroid and matched persona.
+
+    The cluster id is the matched persona's id, so it means the same on every run; clusters
+    left over when ``n_clusters`` exceeds the personas get ids after the largest persona id,
+    in order of size.
+    """
+    fitted = fit_kmeans(customers, settings)
+    sizes = np.bincount(fitted.labels, minlength=settings.n_clusters)
+    matches = match_clusters_to_personas(
+        fitted.centroids_standardised, persona_definitions, cluster_sizes=sizes
+    )
+    by_label: dict[int, PersonaMatch] = {match.cluster_label: match for match in matches}
+    rows = [by_label[int(label)] for label in fitted.labels]
+    result = pd.DataFrame(
+        {
+            CUSTOMER_ID: customers[CUSTOMER_ID].astype(str).to_numpy(),
+            "cluster_id": [match.cluster_id for match in rows],
+            "persona_id": pd.array([match.persona_id for match in rows], dtype="Int64"),
+            "persona_name": [match.persona_name for match in rows],
+            "is_matched_persona": [match.persona_id is not None for match in rows],
+            "distance_to_centroid": fitted.distances,
+            "persona_match_distance": [match.match_distance for match in rows],
+            "persona_match_confidence": [match.match_confidence for match in rows],
+            "persona_match_features": ", ".join(settings.features),
+        }
+    )
+    return result.sort_values(CUSTOMER_ID, kind="stable").reset_index(drop=True)
+

@@ -1,0 +1,10 @@
+{% macro sql_string(value) %}
+    {#- A single-quoted SQL string literal; quotes are doubled so the value can never end it. -#}
+    {{- return("'" ~ (value | string | replace("'", "''")) ~ "'") -}}
+{% endmacro %}
+
+
+{% macro sql_identifier(name) %}
+    {#- A double-quoted SQL identifier, for headers with spaces, brackets or quotes. -#}
+    {{- return('"' ~ (name | string | replace('"', '""')) ~ '"') -}}
+{% endmacro %}

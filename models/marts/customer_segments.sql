@@ -1,0 +1,67 @@
+with
+
+customer_features as (
+
+    select * from {{ ref('int_customer_features') }}
+
+),
+
+customer_clusters as (
+
+    select * from {{ ref('customer_clusters') }}
+
+),
+
+persona_definitions as (
+
+    select * from {{ ref('persona_definitions') }}
+
+),
+
+segment_strategies as (
+
+    select * from {{ ref('segment_strategies') }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        customer_features.customer_id,
+        customer_features.source_row_number,
+        customer_clusters.cluster_id,
+        customer_clusters.persona_id,
+
+        -- attributes
+        customer_features.gender,
+        {%- for feature in customer_feature_specs() %}
+        customer_features.{{ feature.name }},
+        {%- endfor %}
+
+        -- segment
+        customer_clusters.persona_name,
+        persona_definitions.persona_slug,
+        customer_clusters.is_matched_persona,
+        customer_clusters.distance_to_centroid,
+        customer_clusters.persona_match_distance,
+        customer_clusters.persona_match_confidence,
+
+        -- strategy
+        segment_strategies.strategy_headline,
+        segment_strategies.channel as strategy_channel,
+        segment_strategies.offer as strategy_offer,
+        segment_strategies.message as strategy_message,
+        segment_strategies.kpi as strategy_kpi,
+
+    from customer_features
+    inner join customer_clusters
+        on customer_features.customer_id = customer_clusters.customer_id
+    left join persona_definitions
+        on customer_clusters.persona_id = persona_definitions.persona_id
+    left join segment_strategies
+        on customer_clusters.persona_id = segment_strategies.persona_id
+
+)
+
+select * from final

@@ -1,0 +1,157 @@
+{%- set features = customer_feature_specs() -%}
+
+with
+
+customer_segments as (
+
+    select * from {{ ref('customer_segments') }}
+
+),
+
+persona_definitions as (
+
+    select * from {{ ref('persona_definitions') }}
+
+),
+
+segment_strategies as (
+
+    select * from {{ ref('segment_strategies') }}
+
+),
+
+base_statistics as (
+
+    select
+        count(*) as customer_count,
+        sum(total_purchase_amount) as revenue,
+        {%- for feature in features %}
+        avg({{ feature.name }}) as avg_{{ feature.name }},
+        stddev_pop({{ feature.name }}) as stddev_{{ feature.name }},
+        {%- endfor %}
+    from customer_segments
+
+),
+
+segment_aggregates as (
+
+    select
+        cluster_id,
+        any_value(persona_id) as persona_id,
+        any_value(persona_name) as persona_name,
+        any_value(is_matched_persona) as is_matched_persona,
+        any_value(persona_match_distance) as persona_match_distance,
+        any_value(persona_match_confidence) as persona_match_confidence,
+        count(*) as customer_count,
+        sum(total_purchase_amount) as revenue,
+        {%- for feature in features %}
+        avg({{ feature.name }}) as avg_{{ feature.name }},
+        {%- endfor %}
+    from customer_segments
+    group by cluster_id
+
+),
+
+segment_deviations as (
+
+    -- How far each segment's average sits from the whole base, in the base's standard deviations.
+    select
+        segment_aggregates.cluster_id,
+        {%- for feature in features %}
+        (segment_aggregates.avg_{{ feature.name }} - base_statistics.avg_{{ feature.name }})
+        / nullif(base_statistics.stddev_{{ feature.name }}, 0) as {{ feature.name }}_sd_from_base,
+        {%- endfor %}
+    from segment_aggregates
+    cross join base_statistics
+
+),
+
+deviations_by_feature as (
+
+    unpivot segment_deviations
+    on {% for feature in features %}{{ feature.name }}_sd_from_base{{ ', ' if not loop.last }}{% endfor %}
+    into
+        name feature_column
+        value sd_from_base
+
+),
+
+ranked_deviations as (
+
+    select
+        cluster_id,
+        replace(feature_column, '_sd_from_base', '') as feature_name,
+        sd_from_base,
+        row_number() over (
+            partition by cluster_id order by abs(sd_from_base) desc, feature_column
+        ) as distinctiveness_rank,
+    from deviations_by_feature
+
+),
+
+distinctive_features as (
+
+    select
+        cluster_id,
+        string_agg(
+            format('{} {:+.1f} sd', feature_name, sd_from_base), ', '
+            order by distinctiveness_rank
+        ) as distinctive_features,
+    from ranked_deviations
+    where distinctiveness_rank <= 3
+    group by cluster_id
+
+),
+
+final as (
+
+    select
+        -- ids
+        segment_aggregates.cluster_id,
+        segment_aggregates.persona_id,
+
+        -- persona
+        segment_aggregates.persona_name,
+        persona_definitions.persona_slug,
+        persona_definitions.persona_summary,
+        segment_aggregates.is_matched_persona,
+        segment_aggregates.persona_match_distance,
+        segment_aggregates.persona_match_confidence,
+
+        -- size and value
+        segment_aggregates.customer_count,
+        segment_aggregates.customer_count / base_statistics.customer_count as customer_share,
+        segment_aggregates.revenue,
+        segment_aggregates.revenue / nullif(base_statistics.revenue, 0) as revenue_share,
+        segment_aggregates.revenue / segment_aggregates.customer_count as revenue_per_customer,
+
+        -- average profile
+        {%- for feature in features %}
+        segment_aggregates.avg_{{ feature.name }},
+        {%- endfor %}
+        {%- for feature in features %}
+        segment_deviations.{{ feature.name }}_sd_from_base,
+        {%- endfor %}
+        distinctive_features.distinctive_features,
+
+        -- strategy
+        segment_strategies.strategy_headline,
+        segment_strategies.channel as strategy_channel,
+        segment_strategies.offer as strategy_offer,
+        segment_strategies.message as strategy_message,
+        segment_strategies.kpi as strategy_kpi,
+
+    from segment_aggregates
+    cross join base_statistics
+    inner join segment_deviations
+        on segment_aggregates.cluster_id = segment_deviations.cluster_id
+    inner join distinctive_features
+        on segment_aggregates.cluster_id = distinctive_features.cluster_id
+    left join persona_definitions
+        on segment_aggregates.persona_id = persona_definitions.persona_id
+    left join segment_strategies
+        on segment_aggregates.persona_id = segment_strategies.persona_id
+
+)
+
+select * from final

@@ -1,0 +1,52 @@
+with
+
+source as (
+
+    select * from {{ source('crm', 'customers') }}
+
+),
+
+numbered as (
+
+    -- The file's own line order, so that a rejected row can be found in the file.
+    select
+        row_number() over () as source_row_number,
+        *
+    from source
+
+),
+
+normalised as (
+
+    select
+        -- ids
+        source_row_number,
+        {{ normalise_text('customer_id') }} as customer_id,
+
+        -- text
+        {{ normalise_text('gender') }} as gender_raw,
+
+        -- numerics, as written
+        {%- for feature in customer_feature_specs() %}
+        {{ normalise_text(feature.name) }} as {{ feature.name }}_raw,
+        {%- endfor %}
+
+    from numbered
+
+),
+
+parsed as (
+
+    select
+        *,
+        -- gender spellings collapse to one lookup key: " Non Binary " -> "non-binary"
+        regexp_replace(lower(gender_raw), '[\s_]+', '-', 'g') as gender_key,
+        {%- for feature in customer_feature_specs() %}
+        {{ parse_feature(feature, feature.name ~ '_raw') }} as {{ feature.name }},
+        {%- endfor %}
+
+    from normalised
+
+)
+
+select * from parsed
