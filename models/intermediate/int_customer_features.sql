@@ -16,7 +16,7 @@ final as (
         -- attributes
         gender,
         {%- for feature in customer_feature_specs() %}
-        {{ feature.name }},
+        {{ feature.name }}{% if not loop.last %},{% endif %}
         {%- endfor %}
 
     from validated_customers

@@ -23,7 +23,7 @@ customers_with_gender as (
     select
         customers.*,
         coalesce(gender_aliases.gender, 'unknown') as gender,
-        gender_aliases.gender is not null as is_gender_recognised,
+        gender_aliases.gender is not null as is_gender_recognised
     from customers
     left join gender_aliases
         on customers.gender_key = gender_aliases.gender_alias
@@ -50,9 +50,11 @@ row_checks as (
             '|',
             gender,
             {%- for feature in customer_feature_specs() %}
-            coalesce(cast({{ feature.name }} as varchar), {{ feature.name }}_raw, '<missing>'){{ ',' if not loop.last }}
+            coalesce(
+                cast({{ feature.name }} as varchar), {{ feature.name }}_raw, '<missing>'
+            ){% if not loop.last %},{% endif %}
             {%- endfor %}
-        )) as record_fingerprint,
+        )) as record_fingerprint
     from customers_with_gender
 
 ),
@@ -71,7 +73,7 @@ duplicate_checks as (
         ) as first_source_row_number,
         customer_id is not null
         and min(record_fingerprint) over (partition by customer_id)
-        != max(record_fingerprint) over (partition by customer_id) as has_conflicting_versions,
+        != max(record_fingerprint) over (partition by customer_id) as has_conflicting_versions
     from row_checks
 
 ),
@@ -110,7 +112,7 @@ final as (
         {%- for feature in customer_feature_specs() %}
         {{ feature.name }}_raw,
         {%- endfor %}
-        record_fingerprint,
+        record_fingerprint
 
     from duplicate_checks
 

@@ -52,7 +52,7 @@ final as (
         segment_strategies.channel as strategy_channel,
         segment_strategies.offer as strategy_offer,
         segment_strategies.message as strategy_message,
-        segment_strategies.kpi as strategy_kpi,
+        segment_strategies.kpi as strategy_kpi
 
     from customer_features
     inner join customer_clusters

@@ -26,7 +26,7 @@ final as (
         -- as written in the file
         validated_customers.gender_raw,
         {%- for feature in customer_feature_specs() %}
-        validated_customers.{{ feature.name }}_raw,
+        validated_customers.{{ feature.name }}_raw{% if not loop.last %},{% endif %}
         {%- endfor %}
 
     from validated_customers

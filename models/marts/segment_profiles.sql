@@ -27,7 +27,7 @@ base_statistics as (
         sum(total_purchase_amount) as revenue,
         {%- for feature in features %}
         avg({{ feature.name }}) as avg_{{ feature.name }},
-        stddev_pop({{ feature.name }}) as stddev_{{ feature.name }},
+        stddev_pop({{ feature.name }}) as stddev_{{ feature.name }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from customer_segments
 
@@ -45,34 +45,42 @@ segment_aggregates as (
         count(*) as customer_count,
         sum(total_purchase_amount) as revenue,
         {%- for feature in features %}
-        avg({{ feature.name }}) as avg_{{ feature.name }},
+        avg({{ feature.name }}) as avg_{{ feature.name }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from customer_segments
     group by cluster_id
 
 ),
 
-segment_deviations as (
+deviations_by_feature as (
 
     -- How far each segment's average sits from the whole base, in the base's standard deviations.
+    {%- for feature in features %}
     select
         segment_aggregates.cluster_id,
-        {%- for feature in features %}
+        '{{ feature.name }}' as feature_name,
         (segment_aggregates.avg_{{ feature.name }} - base_statistics.avg_{{ feature.name }})
-        / nullif(base_statistics.stddev_{{ feature.name }}, 0) as {{ feature.name }}_sd_from_base,
-        {%- endfor %}
+        / nullif(base_statistics.stddev_{{ feature.name }}, 0) as sd_from_base
     from segment_aggregates
     cross join base_statistics
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 
 ),
 
-deviations_by_feature as (
+segment_deviations as (
 
-    unpivot segment_deviations
-    on {% for feature in features %}{{ feature.name }}_sd_from_base{{ ', ' if not loop.last }}{% endfor %}
-    into
-        name feature_column
-        value sd_from_base
+    select
+        cluster_id,
+        {%- for feature in features %}
+        {%- set sd_column = feature.name ~ '_sd_from_base' %}
+        max(sd_from_base) filter (where feature_name = '{{ feature.name }}') as {{ sd_column }}
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from deviations_by_feature
+    group by cluster_id
 
 ),
 
@@ -80,11 +88,11 @@ ranked_deviations as (
 
     select
         cluster_id,
-        replace(feature_column, '_sd_from_base', '') as feature_name,
+        feature_name,
         sd_from_base,
         row_number() over (
-            partition by cluster_id order by abs(sd_from_base) desc, feature_column
-        ) as distinctiveness_rank,
+            partition by cluster_id order by abs(sd_from_base) desc, feature_name
+        ) as distinctiveness_rank
     from deviations_by_feature
 
 ),
@@ -96,7 +104,7 @@ distinctive_features as (
         string_agg(
             format('{} {:+.1f} sd', feature_name, sd_from_base), ', '
             order by distinctiveness_rank
-        ) as distinctive_features,
+        ) as distinctive_features
     from ranked_deviations
     where distinctiveness_rank <= 3
     group by cluster_id
@@ -139,7 +147,7 @@ final as (
         segment_strategies.channel as strategy_channel,
         segment_strategies.offer as strategy_offer,
         segment_strategies.message as strategy_message,
-        segment_strategies.kpi as strategy_kpi,
+        segment_strategies.kpi as strategy_kpi
 
     from segment_aggregates
     cross join base_statistics

@@ -28,7 +28,7 @@ normalised as (
 
         -- numerics, as written
         {%- for feature in customer_feature_specs() %}
-        {{ normalise_text(feature.name) }} as {{ feature.name }}_raw,
+        {{ normalise_text(feature.name) }} as {{ feature.name }}_raw{% if not loop.last %},{% endif %}
         {%- endfor %}
 
     from numbered
@@ -42,7 +42,8 @@ parsed as (
         -- gender spellings collapse to one lookup key: " Non Binary " -> "non-binary"
         regexp_replace(lower(gender_raw), '[\s_]+', '-', 'g') as gender_key,
         {%- for feature in customer_feature_specs() %}
-        {{ parse_feature(feature, feature.name ~ '_raw') }} as {{ feature.name }},
+        {{ parse_feature(feature, feature.name ~ '_raw') }} as {{ feature.name }}
+        {%- if not loop.last %},{% endif %}
         {%- endfor %}
 
     from normalised

@@ -1,0 +1,261 @@
+"""Unit tests for the seeded sample customer file generator."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from customer_segmentation.features import CANONICAL_COLUMNS, CUSTOMER_ID, PERSONA_NAMES
+from customer_segmentation.sample_data import (
+    PERSONA_DISTRIBUTIONS,
+    generate_clean_customers,
+    generate_customer_file,
+    main,
+    write_customer_file,
+)
+
+WHOLE = r"\d+"
+
+
+def _whole_in_range(values: pd.Series, low: int, high: float) -> pd.Series:
+    is_whole = values.str.fullmatch(WHOLE)
+    numbers = pd.to_numeric(values.where(is_whole), errors="coerce")
+    return is_whole & numbers.between(low, high)
+
+
+def _valid_rows(file_rows: pd.DataFrame) -> pd.Series:
+    """True where a row is clean as written: strict text, in range, no cleaning needed."""
+    income = pd.to_numeric(
+        file_rows["annual_income"].where(file_rows["annual_income"].str.fullmatch(WHOLE)),
+        errors="coerce",
+    )
+    purchase_text = file_rows["total_purchase_amount"].str.fullmatch(r"\d+\.\d{2}")
+    return (
+        file_rows[CUSTOMER_ID].str.fullmatch(r"\d{6}")
+        & file_rows["gender"].isin(["Female", "Male"])
+        & _whole_in_range(file_rows["age"], 18, 100)
+        & _whole_in_range(file_rows["spending_score"], 1, 100)
+        & _whole_in_range(file_rows["engagement_score"], 0, 100)
+        & _whole_in_range(file_rows["retention_months"], 0, float("inf"))
+        & (income > 0)
+        & purchase_text
+    )
+
+
+@pytest.fixture(scope="module")
+def default_file() -> tuple[pd.DataFrame, pd.DataFrame]:
+    return generate_customer_file(5000, seed=11)
+
+
+# --- determinism ------------------------------------------------------------------------
+
+
+def test_same_seed_gives_identical_file_and_truth():
+    rows_a, truth_a = generate_customer_file(800, seed=5)
+    rows_b, truth_b = generate_customer_file(800, seed=5)
+
+    pd.testing.assert_frame_equal(rows_a, rows_b)
+    pd.testing.assert_frame_equal(truth_a, truth_b)
+
+
+def test_different_seed_gives_different_file_and_truth():
+    rows_a, truth_a = generate_customer_file(800, seed=5)
+    rows_b, truth_b = generate_customer_file(800, seed=6)
+
+    assert not rows_a.equals(rows_b)
+    # Ids are a permutation in both, so compare each customer's persona.
+    merged = truth_a.merge(truth_b, on=CUSTOMER_ID, suffixes=("_a", "_b"))
+    assert (merged["true_persona_a"] != merged["true_persona_b"]).any()
+
+
+# --- shape ------------------------------------------------------------------------------
+
+
+def test_columns_are_canonical_and_all_text(default_file):
+    file_rows, _ = default_file
+
+    assert tuple(file_rows.columns) == CANONICAL_COLUMNS
+    for column in CANONICAL_COLUMNS:
+        assert file_rows[column].map(type).eq(str).all(), column
+
+
+def test_row_counts_and_truth_coverage(default_file):
+    file_rows, truth = default_file
+    n_rows = 5000
+
+    assert len(file_rows) >= n_rows
+    # Only duplicates add rows: every extra row repeats an earlier customer id.
+    assert len(file_rows) - n_rows == file_rows[CUSTOMER_ID].duplicated().sum()
+    assert list(truth.columns) == [CUSTOMER_ID, "true_persona"]
+    assert truth[CUSTOMER_ID].is_unique
+    assert len(truth) == file_rows[CUSTOMER_ID].nunique()
+    assert set(file_rows[CUSTOMER_ID]) == set(truth[CUSTOMER_ID])
+    assert truth["true_persona"].isin(PERSONA_NAMES).all()
+
+
+def test_truth_is_the_generated_persona_of_each_customer():
+    _, truth = generate_customer_file(1000, seed=8, dirty_share=0)
+    clean = generate_clean_customers(1000, seed=8)
+
+    merged = truth.merge(clean[[CUSTOMER_ID, "true_persona"]], on=CUSTOMER_ID, how="outer")
+    assert len(merged) == 1000
+    assert (merged["true_persona_x"] == merged["true_persona_y"]).all()
+
+
+# --- clean and damaged values -----------------------------------------------------------
+
+
+def test_without_dirt_every_value_is_valid_and_ids_unique():
+    file_rows, truth = generate_customer_file(3000, seed=2, dirty_share=0)
+
+    assert len(file_rows) == 3000
+    assert len(truth) == 3000
+    assert file_rows[CUSTOMER_ID].is_unique
+    assert _valid_rows(file_rows).all()
+    assert pd.to_numeric(file_rows["total_purchase_amount"]).ge(0).all()
+    assert sorted(file_rows[CUSTOMER_ID].astype(int)) == list(range(1, 3001))
+
+
+def test_default_dirty_share_damages_about_two_percent(default_file):
+    file_rows, _ = default_file
+
+    flagged = ~_valid_rows(file_rows) | file_rows[CUSTOMER_ID].duplicated()
+    share = flagged.mean()
+
+    assert 0.005 <= share <= 0.04
+
+
+def test_each_damaged_row_leaves_exactly_one_flagged_row(default_file):
+    file_rows, _ = default_file
+
+    # Every damage either breaks a value (one row) or duplicates the row (one extra row).
+    flagged = ~_valid_rows(file_rows) | file_rows[CUSTOMER_ID].duplicated()
+
+    assert flagged.sum() == round(5000 * 0.02)
+
+
+def test_damages_include_each_kind_of_problem(default_file):
+    file_rows, _ = default_file
+    duplicated = file_rows[file_rows[CUSTOMER_ID].duplicated(keep=False)]
+    by_id = duplicated.groupby(CUSTOMER_ID)
+
+    assert file_rows["annual_income"].str.contains(r"[$,]|k$").any()
+    assert (~file_rows["gender"].isin(["Female", "Male"])).any()
+    assert (~file_rows[CUSTOMER_ID].str.fullmatch(r"\d{6}")).any()
+    assert (~file_rows["age"].str.fullmatch(WHOLE)).any()
+    # Both exact and conflicting duplicates.
+    assert (by_id["spending_score"].nunique() == 1).any()
+    assert (by_id["spending_score"].nunique() > 1).any()
+
+
+def test_dirty_share_one_damages_every_row():
+    file_rows, _ = generate_customer_file(240, seed=4, dirty_share=1)
+
+    flagged = ~_valid_rows(file_rows) | file_rows[CUSTOMER_ID].duplicated()
+
+    assert flagged.sum() == 240
+
+
+# --- personas ---------------------------------------------------------------------------
+
+
+def test_configured_personas_are_the_canonical_ones():
+    assert tuple(p.persona_name for p in PERSONA_DISTRIBUTIONS) == PERSONA_NAMES
+    assert sum(p.share for p in PERSONA_DISTRIBUTIONS) == pytest.approx(1.0)
+
+
+def test_every_persona_appears_in_its_configured_share(default_file):
+    _, truth = default_file
+    shares = truth["true_persona"].value_counts(normalize=True)
+
+    assert set(shares.index) == set(PERSONA_NAMES)
+    for persona in PERSONA_DISTRIBUTIONS:
+        assert abs(shares[persona.persona_name] - persona.share) <= 0.05, persona.persona_name
+
+
+def test_personas_differ_in_the_expected_direction():
+    clean = generate_clean_customers(3000, seed=9)
+    medians = clean.groupby("true_persona")[
+        ["age", "annual_income", "total_purchase_amount", "retention_months"]
+    ].median()
+
+    young, premium = "Young, Trend-Driven Shoppers", "Premium but Low Engagement"
+    loyal, new = "High-Value Loyal Customers", "New or Low-Spend Customers"
+    assert medians["age"].idxmin() == young
+    assert medians["annual_income"].idxmax() == premium
+    assert medians["total_purchase_amount"].idxmax() == loyal
+    assert medians["retention_months"].idxmin() == new
+
+
+# --- writing and the CLI ----------------------------------------------------------------
+
+
+def test_write_customer_file_writes_readable_csvs(tmp_path):
+    out = tmp_path / "nested" / "customers.csv"
+    truth_out = tmp_path / "other" / "truth.csv"
+
+    write_customer_file(out, truth_out, n_rows=600, seed=13)
+
+    expected_rows, expected_truth = generate_customer_file(600, seed=13)
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    written_truth = pd.read_csv(truth_out, dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(written, expected_rows.reset_index(drop=True))
+    pd.testing.assert_frame_equal(written_truth, expected_truth)
+    assert out.read_bytes().count(b"\r\n") == 0
+
+
+def test_write_customer_file_without_truth(tmp_path):
+    out = tmp_path / "customers.csv"
+
+    write_customer_file(out, None, n_rows=50, seed=1, dirty_share=0)
+
+    assert out.exists()
+    assert [path.name for path in tmp_path.iterdir()] == ["customers.csv"]
+    written = pd.read_csv(out, dtype=str)
+    assert tuple(written.columns) == CANONICAL_COLUMNS
+    assert len(written) == 50
+
+
+def test_main_cli_writes_both_files(tmp_path):
+    out, truth_out = tmp_path / "c.csv", tmp_path / "t.csv"
+
+    args = ["--rows", "300", "--seed", "21", "--dirty-share", "0.1"]
+    main([*args, "--out", str(out), "--truth", str(truth_out)])
+
+    expected_rows, expected_truth = generate_customer_file(300, seed=21, dirty_share=0.1)
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(written, expected_rows.reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        pd.read_csv(truth_out, dtype=str, keep_default_na=False), expected_truth
+    )
+
+
+def test_main_cli_requires_out(capsys):
+    with pytest.raises(SystemExit):
+        main(["--rows", "10"])
+    assert "--out" in capsys.readouterr().err
+
+
+# --- invalid arguments ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_rows", [0, -5])
+def test_invalid_row_count_raises(n_rows):
+    with pytest.raises(ValueError, match="n_rows"):
+        generate_customer_file(n_rows, seed=1)
+    with pytest.raises(ValueError, match="n_rows"):
+        generate_clean_customers(n_rows, seed=1)
+
+
+@pytest.mark.parametrize("dirty_share", [1.5, -0.1])
+def test_invalid_dirty_share_raises(dirty_share):
+    with pytest.raises(ValueError, match="dirty_share"):
+        generate_customer_file(100, seed=1, dirty_share=dirty_share)
+
+
+def test_invalid_arguments_write_nothing(tmp_path):
+    out = tmp_path / "sub" / "customers.csv"
+
+    with pytest.raises(ValueError):
+        write_customer_file(out, None, n_rows=100, seed=1, dirty_share=1.5)
+    assert not out.exists()
