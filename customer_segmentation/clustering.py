@@ -36,9 +36,11 @@ class KMeansSettings:
 
     def __post_init__(self) -> None:
         unknown = [name for name in self.features if name not in CLUSTERING_FEATURES]
-        if unknown or len(self.features) < 2:
+        repeated = len(set(self.features)) != len(self.features)
+        if unknown or repeated or len(self.features) < 2:
             raise SegmentationInputError(
-                f"clustering_features must list at least two of {', '.join(CLUSTERING_FEATURES)};"
+                "clustering_features must list at least two distinct features of "
+                f"{', '.join(CLUSTERING_FEATURES)};"
                 f" got {list(self.features)}"
             )
         if not MIN_CLUSTERS <= self.n_clusters <= MAX_CLUSTERS:
@@ -118,7 +120,11 @@ def check_segmentable(customers: pd.DataFrame, settings: KMeansSettings) -> None
 
 
 def fit_kmeans(customers: pd.DataFrame, settings: KMeansSettings) -> FittedSegmentation:
-    """Standardise the features and fit KMeans; distances are in standardised units."""
+    """Standardise the features and fit KMeans; distances are in standardised units.
+
+    The caller must pass customers in a fixed order (``segment_customers`` sorts by id):
+    k-means++ seeding follows row order, and a database does not promise one.
+    """
     check_segmentable(customers, settings)
     features = list(settings.features)
     values = customers[features].to_numpy(dtype=float)
@@ -149,6 +155,7 @@ def segment_customers(
     left over when ``n_clusters`` exceeds the personas get ids after the largest persona id,
     in order of size.
     """
+    customers = customers.sort_values(CUSTOMER_ID, kind="stable").reset_index(drop=True)
     fitted = fit_kmeans(customers, settings)
     sizes = np.bincount(fitted.labels, minlength=settings.n_clusters)
     matches = match_clusters_to_personas(
@@ -169,5 +176,4 @@ def segment_customers(
             "persona_match_features": ", ".join(settings.features),
         }
     )
-    return result.sort_values(CUSTOMER_ID, kind="stable").reset_index(drop=True)
-
+    return result

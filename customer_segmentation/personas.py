@@ -71,7 +71,9 @@ def match_clusters_to_personas(
         confidence = None
         if others.size:
             nearest_other = float(np.sqrt(others.min()))
-            confidence = float(np.clip(1 - distance / nearest_other, 0, 1)) if nearest_other else 0.0
+            confidence = 0.0
+            if nearest_other > 0:
+                confidence = float(np.clip(1 - distance / nearest_other, 0, 1))
         matches.append(
             PersonaMatch(
                 cluster_label=int(cluster_row),

@@ -147,12 +147,8 @@ def generate_clean_customers(n_rows: int, seed: int) -> pd.DataFrame:
             "annual_income": np.round(np.clip(columns["annual_income"], 12_000, None), -2),
             "spending_score": np.clip(np.rint(columns["spending_score"]), 1, 100).astype(int),
             "total_purchase_amount": np.round(columns["total_purchase_amount"], 2),
-            "engagement_score": np.clip(np.rint(columns["engagement_score"]), 0, 100).astype(
-                int
-            ),
-            "retention_months": np.clip(np.rint(columns["retention_months"]), 0, None).astype(
-                int
-            ),
+            "engagement_score": np.clip(np.rint(columns["engagement_score"]), 0, 100).astype(int),
+            "retention_months": np.clip(np.rint(columns["retention_months"]), 0, None).astype(int),
             "true_persona": [PERSONA_DISTRIBUTIONS[i].persona_name for i in persona_index],
         }
     )
@@ -186,7 +182,10 @@ def _income_unparseable(row: dict, rng: np.random.Generator) -> list[dict]:
 
 def _gender_spelling(row: dict, rng: np.random.Generator) -> list[dict]:
     female = row["gender"] == "Female"
-    options = ["F", "female", " Female ", "woman", "W"] if female else ["M", "male", " Male ", "man"]
+    if female:
+        options = ["F", "female", " Female ", "woman", "W"]
+    else:
+        options = ["M", "male", " Male ", "man"]
     row["gender"] = rng.choice([*options, "Other", "Non-binary", "", "=HYPERLINK(1)", "unknown?"])
     return [row]
 
@@ -209,7 +208,8 @@ def _spending_out_of_range(row: dict, rng: np.random.Generator) -> list[dict]:
 
 def _negative_amount(row: dict, rng: np.random.Generator) -> list[dict]:
     column = rng.choice(["annual_income", "total_purchase_amount", "retention_months"])
-    row[column] = f"-{row[column]}"
+    # "-0" would still read as a valid zero: make the value truly negative.
+    row[column] = f"-{row[column]}" if float(row[column]) > 0 else "-1"
     return [row]
 
 
@@ -264,7 +264,7 @@ def generate_customer_file(
     clean = generate_clean_customers(n_rows, seed)
     rng = np.random.default_rng(seed + 1)
     text_rows = _as_text(clean).to_dict("records")
-    n_dirty = int(round(n_rows * dirty_share))
+    n_dirty = round(n_rows * dirty_share)
     dirty_positions = set(rng.choice(n_rows, size=n_dirty, replace=False).tolist())
     output: list[dict] = []
     for position, row in enumerate(text_rows):

@@ -149,8 +149,16 @@ def test_from_config_values_reads_numbers_rendered_as_text():
 
 @pytest.mark.parametrize("value", ["4.5", "four", True, False, None, "", 4.5, "nan"])
 def test_from_config_values_rejects_non_integers(value):
-    with pytest.raises(SegmentationInputError, match="n_clusters must be an integer"):
+    with pytest.raises(SegmentationInputError) as error:
         KMeansSettings.from_config_values(list(TWO_FEATURES), value, 0, 10)
+    assert str(error.value) == f"n_clusters must be an integer; got {value!r}"
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_from_config_values_rejects_booleans_even_where_1_or_0_would_do(value):
+    # True would otherwise pass as random_state 1: YAML "yes"/"true" is not a number.
+    with pytest.raises(SegmentationInputError, match="kmeans_random_state must be an integer"):
+        KMeansSettings.from_config_values(list(TWO_FEATURES), 4, value, 10)
 
 
 def test_from_config_values_names_the_bad_setting():
@@ -303,7 +311,19 @@ def test_segment_customers_value_ranges(segmented):
 def test_segment_customers_is_deterministic(customers, persona_definitions, settings, segmented):
     again = segment_customers(customers, persona_definitions, settings)
 
-    pd.testing.assert_frame_equal(again, segmented)
+    pd.testing.assert_frame_equal(again, segmented, check_exact=True)
+
+
+def test_fit_kmeans_single_init_is_reproducible_from_random_state(customers):
+    # With one initialisation the seed decides the result, label numbers included.
+    settings = KMeansSettings(features=ALL_FEATURES, n_clusters=8, n_init=1, random_state=5)
+
+    first, second = fit_kmeans(customers, settings), fit_kmeans(customers, settings)
+
+    np.testing.assert_array_equal(first.labels, second.labels)
+    pd.testing.assert_frame_equal(
+        first.centroids_standardised, second.centroids_standardised, check_exact=True
+    )
 
 
 def test_segment_customers_names_do_not_depend_on_row_order(
