@@ -87,6 +87,16 @@ def _as_list(value: Any, name: str) -> list[str]:
     raise SegmentationInputError(f"{name} must be a list of feature names; got {value!r}")
 
 
+def features_for_clustering(feature_profiles: pd.DataFrame) -> list[str]:
+    """The features ``int_features_profiled`` marks for clustering, in canonical order.
+
+    That model decides which requested features the file can support (present, not all
+    missing, not constant); this only reads its decision.
+    """
+    used = feature_profiles[feature_profiles["is_used_for_clustering"].astype(bool)]
+    return used.sort_values("feature_position")["feature_name"].astype(str).tolist()
+
+
 @dataclass(frozen=True)
 class FittedSegmentation:
     labels: np.ndarray

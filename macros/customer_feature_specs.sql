@@ -51,3 +51,19 @@
     {%- set lower = ('at least ' if feature.min_inclusive else 'above ') ~ feature.min -%}
     {{ return(lower ~ ((' and at most ' ~ feature.max) if feature.max is not none else '')) }}
 {% endmacro %}
+
+
+{% macro required_customer_columns() %}
+    {#- customer_id and the features every row must have (var required_features). -#}
+    {{ return(['customer_id'] + var('required_features')) }}
+{% endmacro %}
+
+
+{% macro optional_customer_features() %}
+    {#- Features a file may lack; a missing value in one is imputed, not rejected. -#}
+    {%- set optional = [] -%}
+    {%- for feature in customer_feature_specs() if feature.name not in var('required_features') -%}
+        {%- do optional.append(feature.name) -%}
+    {%- endfor -%}
+    {{ return(optional) }}
+{% endmacro %}

@@ -1,20 +1,58 @@
-{% macro customer_file_reader(path) %}
+{#-
+    on-run-start: open the customer file named by var customers_path, check it as a whole, and
+    load it into the three tables behind the `crm` source:
+
+      customers              one row per readable record, every value as text under its
+                             canonical column name, with its position in the file
+      customer_file_errors   one row per record the CSV reader could not split into the
+                             header's columns (ragged rows, unterminated quotes, bad bytes)
+      customer_file_columns  one row per canonical column: the header that carries it, if any
+
+    Header matching happens here, where the file's real headers are known, so every model's SQL
+    stays static. Whole-file problems stop the build with a message naming the problem and the
+    fix; problems with single records become rows of customer_file_errors.
+-#}
+
+{% macro csv_dialect_options() -%}
+    delim = {{ sql_string(var('csv_delimiter')) }},
+    quote = '"',
+    escape = '"',
+    encoding = {{ sql_string(var('csv_encoding')) }}
+{%- endmacro %}
+
+
+{% macro read_customer_file_header(path) %}
     {#-
-        read_csv over the customer file with every option pinned: DuckDB's sniffer can guess a
-        wrong delimiter or types, and every value arrives as text so that staging decides
-        what is a number.
+        The header row as a list of names. Read as a headerless CSV with 256 text columns and
+        no sniffing, so a ragged file cannot trip DuckDB's dialect detection.
     -#}
-    read_csv(
-        {{ sql_string(path) }},
-        header = true,
-        all_varchar = true,
-        delim = ',',
-        quote = '"',
-        escape = '"',
-        encoding = 'utf-8',
-        strict_mode = true,
-        null_padding = false
-    )
+    {%- set columns = [] -%}
+    {%- for position in range(1, 257) -%}
+        {%- do columns.append("'c" ~ position ~ "': 'VARCHAR'") -%}
+    {%- endfor -%}
+    {%- set header_query -%}
+        select * from read_csv(
+            {{ sql_string(path) }},
+            header = false, auto_detect = false, null_padding = true, ignore_errors = true,
+            columns = { {{- columns | join(', ') -}} },
+            {{ csv_dialect_options() }}
+        )
+        limit 1
+    {%- endset -%}
+    {%- set rows = run_query(header_query).rows -%}
+    {%- if rows | length == 0 -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set cells = rows[0].values() | list -%}
+    {%- set ns = namespace(last=0) -%}
+    {%- for cell in cells -%}
+        {%- if cell is not none -%}{%- set ns.last = loop.index -%}{%- endif -%}
+    {%- endfor -%}
+    {%- set headers = [] -%}
+    {%- for cell in cells[:ns.last] -%}
+        {%- do headers.append(cell if cell is not none and cell | trim != '' else 'column' ~ loop.index) -%}
+    {%- endfor -%}
+    {{ return(headers) }}
 {% endmacro %}
 
 
@@ -48,51 +86,76 @@
 {% endmacro %}
 
 
+{% macro stop_on_unusable_header(path, headers, resolved) %}
+    {%- set file_label = "Customer file '" ~ path ~ "'" -%}
+    {%- if headers | length == 0 -%}
+        {{ exceptions.raise_compiler_error(file_label ~ " is empty: it has no header row. "
+            ~ "Export the file again with a header line naming the columns.") }}
+    {%- endif -%}
+    {%- set header_text = headers | join(var('csv_delimiter')) -%}
+    {%- if '\x00' in header_text or header_text.startswith('\xff\xfe') or header_text.startswith('\xfe\xff') -%}
+        {{ exceptions.raise_compiler_error(file_label ~ " looks UTF-16 encoded (its header holds NUL bytes). "
+            ~ "Set --vars '{\"csv_encoding\": \"utf-16\"}' or save the file as UTF-8.") }}
+    {%- endif -%}
+    {%- set missing_required = [] -%}
+    {%- for column in resolved.missing if column in required_customer_columns() -%}
+        {%- do missing_required.append(column ~ " (looked for header '"
+            ~ var('customer_columns').get(column, column) ~ "')") -%}
+    {%- endfor -%}
+    {%- if missing_required -%}
+        {%- set ns = namespace(hint="Map your headers with --vars '{\"customer_columns\": {\"annual_income\": \"Your Income Header\"}}'.") -%}
+        {%- if headers | length == 1 -%}
+            {%- for candidate, label in [(';', ';'), ('\t', '\\t'), ('|', '|'), (',', ',')] -%}
+                {%- if candidate != var('csv_delimiter') and candidate in headers[0] -%}
+                    {%- set ns.hint = "The whole header reads as one column, so the file is probably not '"
+                        ~ var('csv_delimiter') ~ "'-separated but '" ~ label ~ "'-separated: set --vars '{\"csv_delimiter\": \""
+                        ~ label ~ "\"}'." -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+        {{ exceptions.raise_compiler_error(file_label ~ " lacks required column(s): "
+            ~ missing_required | join(', ') ~ ".\nHeaders found: " ~ headers | join(', ')
+            ~ ".\nRequired: " ~ required_customer_columns() | join(', ')
+            ~ " (var required_features); optional: "
+            ~ optional_customer_features() | join(', ') ~ ".\n" ~ ns.hint) }}
+    {%- endif -%}
+{% endmacro %}
+
+
 {% macro load_customer_file() %}
-    {#-
-        on-run-start: open the customer file named by var customers_path, check its headers
-        and expose it as the view behind source('crm', 'customers'), one text column per
-        canonical column. Renaming here, where the file's real headers are known, keeps every
-        model's SQL static and lets unit tests mock the source with canonical names.
-    -#}
     {%- if execute -%}
         {%- set path = var('customers_path') -%}
-        {%- set reader = customer_file_reader(path) -%}
-        {%- set source_relation = source('crm', 'customers') -%}
+        {%- set file_label = "Customer file '" ~ path ~ "'" -%}
+        {%- set customers = source('crm', 'customers') -%}
+        {%- set errors = source('crm', 'customer_file_errors') -%}
+        {%- set file_columns = source('crm', 'customer_file_columns') -%}
 
         {%- set file_check = run_query("select count(*) from glob(" ~ sql_string(path) ~ ")") -%}
         {%- if file_check.columns[0].values()[0] == 0 -%}
-            {{ exceptions.raise_compiler_error(
-                "Customer file not found: '" ~ path ~ "' (var customers_path). Relative paths resolve "
-                ~ "from the directory dbt runs in; pass an absolute path with "
+            {{ exceptions.raise_compiler_error(file_label ~ " not found (var customers_path). "
+                ~ "Relative paths resolve from the directory dbt runs in; pass an absolute path with "
                 ~ "--vars '{\"customers_path\": \"/abs/path/customers.csv\"}'.") }}
         {%- endif -%}
 
-        {%- set headers = run_query("describe select * from " ~ reader).columns[0].values() | list -%}
+        {%- set headers = read_customer_file_header(path) -%}
         {%- set resolved = resolve_customer_headers(headers) -%}
-        {%- set required = ['customer_id'] -%}
-        {%- for feature in customer_feature_specs() -%}{%- do required.append(feature.name) -%}{%- endfor -%}
-        {%- set missing_required = [] -%}
-        {%- for column in resolved.missing if column in required -%}
-            {%- do missing_required.append(column) -%}
-        {%- endfor -%}
-        {%- if missing_required -%}
-            {%- set expected = [] -%}
-            {%- for column in missing_required -%}
-                {%- do expected.append(column ~ " (looked for header '"
-                    ~ var('customer_columns').get(column, column) ~ "')") -%}
-            {%- endfor -%}
-            {{ exceptions.raise_compiler_error(
-                "Customer file '" ~ path ~ "' lacks required column(s): " ~ expected | join(', ')
-                ~ ".\nHeaders found: " ~ headers | join(', ')
-                ~ ".\nMap your headers with --vars '{\"customer_columns\": {\"annual_income\": \"Your Income Header\"}}'"
-                ~ (" (a single header suggests the file is not comma-separated)" if headers | length == 1 else "")
-                ~ ".") }}
-        {%- endif -%}
+        {%- do stop_on_unusable_header(path, headers, resolved) -%}
         {%- if resolved.extra -%}
             {{ log("Customer file: ignoring columns not in the canonical set: " ~ resolved.extra | join(', '), info=true) }}
         {%- endif -%}
+        {%- set absent_optional = [] -%}
+        {%- for column in resolved.missing if column not in required_customer_columns() -%}
+            {%- do absent_optional.append(column) -%}
+        {%- endfor -%}
+        {%- if absent_optional -%}
+            {{ log("Customer file: optional column(s) not in the file, left empty: " ~ absent_optional | join(', '), info=true) }}
+        {%- endif -%}
 
+        {#- Every header as a text column, in file order; the reader then needs no sniffing. -#}
+        {%- set reader_columns = [] -%}
+        {%- for header in headers -%}
+            {%- do reader_columns.append(sql_string(header) ~ ": 'VARCHAR'") -%}
+        {%- endfor -%}
         {%- set select_list = [] -%}
         {%- for column in canonical_customer_columns() -%}
             {%- if column in resolved.found -%}
@@ -102,9 +165,103 @@
             {%- endif -%}
         {%- endfor -%}
 
-        {%- do run_query("create schema if not exists " ~ source_relation.schema) -%}
-        create or replace view {{ source_relation }} as
-        select {{ select_list | join(', ') }}
-        from {{ reader }}
+        {%- do run_query("create schema if not exists " ~ customers.schema) -%}
+        {%- do run_query("drop table if exists customer_file_reject_errors") -%}
+        {%- do run_query("drop table if exists customer_file_reject_scans") -%}
+        {%- set records = customers.schema ~ ".customer_file_records" -%}
+        {%- set load_records -%}
+            create or replace table {{ records }} as
+            select
+                row_number() over () as readable_record_number,
+                {{ select_list | join(',\n                ') }}
+            from read_csv(
+                {{ sql_string(path) }},
+                header = true, auto_detect = false, strict_mode = true, null_padding = false,
+                columns = { {{- reader_columns | join(', ') -}} },
+                {{ csv_dialect_options() }},
+                store_rejects = true,
+                rejects_table = 'customer_file_reject_errors',
+                rejects_scan = 'customer_file_reject_scans'
+            )
+        {%- endset -%}
+        {%- do run_query(load_records) -%}
+
+        {#-
+            A record the reader refuses is reported once per problem; keep one row per record.
+            Its position is its line less the header: exact unless an earlier record spans
+            several lines inside quotes.
+        -#}
+        {%- set load_errors -%}
+            create or replace table {{ errors }} as
+            select
+                cast(line - 1 as bigint) as source_row_number,
+                string_agg(distinct error_type, ', ' order by error_type) as error_type,
+                any_value(csv_line) as raw_record,
+                string_agg(distinct error_message, ' ' order by error_message) as error_message
+            from customer_file_reject_errors
+            group by line
+        {%- endset -%}
+        {%- do run_query(load_errors) -%}
+        {%- do run_query("drop table if exists customer_file_reject_errors") -%}
+        {%- do run_query("drop table if exists customer_file_reject_scans") -%}
+
+        {%- set counts = run_query(
+            "select (select count(*) from " ~ records ~ "), (select count(*) from " ~ errors ~ "),"
+            ~ " (select count(*) from " ~ errors ~ " where error_type like '%ENCODING%'),"
+            ~ " (select min(source_row_number) + 1 from " ~ errors ~ " where error_type like '%ENCODING%')"
+        ).rows[0] -%}
+        {%- set readable_count, error_count, encoding_error_count, first_encoding_line = counts[0], counts[1], counts[2], counts[3] -%}
+        {%- if encoding_error_count > 0 -%}
+            {{ exceptions.raise_compiler_error(file_label ~ " is not valid " ~ var('csv_encoding')
+                ~ ": " ~ encoding_error_count ~ " record(s) hold bytes that do not decode, the first on line "
+                ~ first_encoding_line ~ ". Set the file's encoding with --vars '{\"csv_encoding\": \"latin-1\"}' "
+                ~ "(or \"utf-16\"), or save the file as UTF-8.") }}
+        {%- endif -%}
+        {%- if readable_count + error_count == 0 -%}
+            {{ exceptions.raise_compiler_error(file_label ~ " has a header but no data rows. "
+                ~ "Check that the export finished, or point customers_path at the full file.") }}
+        {%- endif -%}
+
+        {#- Number readable records by their place among all records, the refused ones included. -#}
+        {%- if error_count > 0 -%}
+            {%- set renumber -%}
+                create or replace table {{ customers }} as
+                with
+                refused_records as (
+                    select
+                        source_row_number - row_number() over (order by source_row_number) as readable_before,
+                        row_number() over (order by source_row_number) as refused_so_far
+                    from {{ errors }}
+                ),
+                refused_before as (
+                    select readable_before, max(refused_so_far) as refused_so_far
+                    from refused_records
+                    group by readable_before
+                )
+                select
+                    records.readable_record_number + coalesce(refused_before.refused_so_far, 0) as source_row_number,
+                    records.* exclude (readable_record_number)
+                from {{ records }} as records
+                asof left join refused_before
+                    on records.readable_record_number > refused_before.readable_before
+            {%- endset -%}
+        {%- else -%}
+            {%- set renumber -%}
+                create or replace table {{ customers }} as
+                select readable_record_number as source_row_number, * exclude (readable_record_number)
+                from {{ records }}
+            {%- endset -%}
+        {%- endif -%}
+        {%- do run_query(renumber) -%}
+        {%- do run_query("drop table " ~ records) -%}
+
+        {%- set column_rows = [] -%}
+        {%- for column in canonical_customer_columns() -%}
+            {%- do column_rows.append("(" ~ sql_string(column) ~ ", "
+                ~ (sql_string(resolved.found[column]) if column in resolved.found else "cast(null as varchar)")
+                ~ ", " ~ loop.index ~ ")") -%}
+        {%- endfor -%}
+        create or replace table {{ file_columns }} as
+        select * from (values {{ column_rows | join(', ') }}) as mapping (canonical_column, file_header, column_position)
     {%- endif -%}
 {% endmacro %}

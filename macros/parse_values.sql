@@ -13,15 +13,23 @@
     {#- Trim ordinary and non-breaking spaces; the configured missing markers become null. -#}
     {%- set markers = [] -%}
     {%- for marker in var('missing_value_markers') -%}
-        {%- do markers.append(sql_string(marker | string | trim | lower)) -%}
+        {%- do markers.append(marker | string | trim | lower) -%}
     {%- endfor -%}
-    case when lower({{ strip_spaces(column) }}) not in ({{ markers | join(', ') }}) then nullif({{ strip_spaces(column) }}, '') end
+    case when lower({{ strip_spaces(column) }}) not in ({{ sql_string_list(markers) }}) then nullif({{ strip_spaces(column) }}, '') end
+{%- endmacro %}
+
+
+{% macro decimal_separators() -%}
+    {#- (decimal, thousands) separators as regex fragments, from var decimal_separator. -#}
+    {{- return(('\\.', ',') if var('decimal_separator') == '.' else (',', '\\.')) -}}
 {%- endmacro %}
 
 
 {% macro parse_number(column) -%}
-    {#- Plain decimal numbers, inner spaces allowed ("1 234"); no thousands commas. -#}
-    try_cast(regexp_replace({{ column }}, '[\s\x{00A0}]', '', 'g') as double)
+    {#- Plain numbers in the file's decimal notation, inner spaces allowed; no thousands marks. -#}
+    {%- set decimal = decimal_separators()[0] -%}
+    {%- set compact = "regexp_replace(" ~ column ~ ", '[\\s\\x{00A0}]', '', 'g')" -%}
+    case when regexp_full_match({{ compact }}, '[-+]?\d+({{ decimal }}\d+)?') then cast(replace({{ compact }}, {{ sql_string(var('decimal_separator')) }}, '.') as double) end
 {%- endmacro %}
 
 
@@ -33,21 +41,23 @@
 
 {% macro parse_money(column) -%}
     {#-
-        Money as exports write it: "$12,345.50", "12345.5", "-1,200", "75k" (thousands).
-        Currency symbols and spaces go; commas are read as thousands separators only where
-        they group exact threes. "12.345,50" (decimal comma) is ambiguous and does not read.
+        Money as exports write it: "$12,345.50", "12345.5", "-1,200", "75k" (thousands), with
+        the decimal and thousands marks of var decimal_separator. Currency symbols and spaces
+        go; thousands marks are accepted only where they group exact threes, so "12.345,50"
+        does not read under decimal_separator "." (it is ambiguous), nor "1,2345".
     -#}
-    {%- set compact -%}
-        regexp_replace({{ column }}, '[\s\x{00A0}$€£¥]|(?i:usd|eur|gbp)', '', 'g')
-    {%- endset -%}
+    {%- set decimal, thousands = decimal_separators() -%}
+    {%- set compact = "regexp_replace(" ~ column ~ ", '[\\s\\x{00A0}$€£¥]|(?i:usd|eur|gbp)', '', 'g')" -%}
+    {%- set canonical = "replace(regexp_replace(" ~ compact ~ ", '" ~ thousands ~ "', '', 'g'), "
+        ~ sql_string(var('decimal_separator')) ~ ", '.')" -%}
     {%- filter replace('\n    ', ' ') -%}
     case
-    when regexp_full_match({{ compact }}, '-?\d+(\.\d+)?')
-    then try_cast({{ compact }} as decimal(18, 2))
-    when regexp_full_match({{ compact }}, '-?\d{1,3}(,\d{3})+(\.\d+)?')
-    then try_cast(replace({{ compact }}, ',', '') as decimal(18, 2))
-    when regexp_full_match({{ compact }}, '-?\d+(\.\d+)?[kK]')
-    then try_cast(rtrim({{ compact }}, 'kK') as decimal(18, 2)) * 1000
+    when regexp_full_match({{ compact }}, '-?\d+({{ decimal }}\d+)?')
+    then try_cast({{ canonical }} as decimal(18, 2))
+    when regexp_full_match({{ compact }}, '-?\d{1,3}({{ thousands }}\d{3})+({{ decimal }}\d+)?')
+    then try_cast({{ canonical }} as decimal(18, 2))
+    when regexp_full_match({{ compact }}, '-?\d+({{ decimal }}\d+)?[kK]')
+    then try_cast(rtrim({{ canonical }}, 'kK') as decimal(18, 2)) * 1000
     end
     {%- endfilter -%}
 {%- endmacro %}

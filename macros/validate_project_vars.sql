@@ -27,6 +27,20 @@
             {%- endfor -%}
         {%- endif -%}
 
+        {%- set delimiter = var('csv_delimiter') -%}
+        {%- if delimiter is not string or delimiter | length != 1 -%}
+            {%- do problems.append("csv_delimiter = " ~ delimiter ~ ": must be one character, e.g. \",\", \";\", \"|\" or \"\\t\" for tab") -%}
+        {%- endif -%}
+        {%- set encodings = ['utf-8', 'utf-16', 'latin-1'] -%}
+        {%- if var('csv_encoding') not in encodings -%}
+            {%- do problems.append("csv_encoding = " ~ var('csv_encoding') ~ ": must be one of " ~ encodings | join(', ')) -%}
+        {%- endif -%}
+        {%- if var('decimal_separator') not in ['.', ','] -%}
+            {%- do problems.append("decimal_separator = " ~ var('decimal_separator') ~ ": must be \".\" or \",\"") -%}
+        {%- elif var('decimal_separator') == delimiter -%}
+            {%- do problems.append("decimal_separator = " ~ var('decimal_separator') ~ ": cannot equal csv_delimiter") -%}
+        {%- endif -%}
+
         {%- set markers = var('missing_value_markers') -%}
         {%- if markers is string or markers is not sequence -%}
             {%- do problems.append("missing_value_markers = " ~ markers ~ ": must be a list of strings") -%}
@@ -57,21 +71,23 @@
 
         {%- set known_features = [] -%}
         {%- for feature in customer_feature_specs() -%}{%- do known_features.append(feature.name) -%}{%- endfor -%}
-        {%- set features = var('clustering_features') -%}
-        {%- if features is string or features is not sequence or features | length < 2 -%}
-            {%- do problems.append("clustering_features = " ~ features
-                ~ ": must list at least two of " ~ known_features | join(', ')) -%}
-        {%- else -%}
-            {%- for feature in features -%}
-                {%- if feature not in known_features -%}
-                    {%- do problems.append("clustering_features has unknown feature '" ~ feature
-                        ~ "': choose from " ~ known_features | join(', ')) -%}
+        {%- for list_var in ['clustering_features', 'required_features'] -%}
+            {%- set features = var(list_var) -%}
+            {%- if features is string or features is not sequence or features | length < 2 -%}
+                {%- do problems.append(list_var ~ " = " ~ features
+                    ~ ": must list at least two of " ~ known_features | join(', ')) -%}
+            {%- else -%}
+                {%- for feature in features -%}
+                    {%- if feature not in known_features -%}
+                        {%- do problems.append(list_var ~ " has unknown feature '" ~ feature
+                            ~ "': choose from " ~ known_features | join(', ')) -%}
+                    {%- endif -%}
+                {%- endfor -%}
+                {%- if features | unique | list | length != features | length -%}
+                    {%- do problems.append(list_var ~ " = " ~ features ~ ": lists a feature twice") -%}
                 {%- endif -%}
-            {%- endfor -%}
-            {%- if features | unique | list | length != features | length -%}
-                {%- do problems.append("clustering_features = " ~ features ~ ": lists a feature twice") -%}
             {%- endif -%}
-        {%- endif -%}
+        {%- endfor -%}
 
         {%- set n_clusters = var('n_clusters') -%}
         {%- if n_clusters is not integer or n_clusters < 2 or n_clusters > 12 -%}

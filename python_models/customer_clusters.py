@@ -1,10 +1,14 @@
-from customer_segmentation.clustering import KMeansSettings, segment_customers
+from customer_segmentation.clustering import (
+    KMeansSettings,
+    features_for_clustering,
+    segment_customers,
+)
 
 
 def model(dbt, session):
     # dbt hands a Python model only the config keys it reads with literal dbt.config.get calls.
     settings = KMeansSettings.from_config_values(
-        features=dbt.config.get("clustering_features"),
+        features=features_for_clustering(dbt.ref("int_features_profiled").df()),
         n_clusters=dbt.config.get("n_clusters"),
         random_state=dbt.config.get("kmeans_random_state"),
         n_init=dbt.config.get("kmeans_n_init"),

@@ -1,13 +1,16 @@
--- Assert that every line of the customer file ends in exactly one place: a clean customer in
+-- Assert that every record of the customer file ends in exactly one place: a clean customer in
 -- customer_segments, a row in customers_rejected, or an exact duplicate collapsed into its
--- first copy. Nothing may be lost silently, so the counts must add up to the file's rows.
--- Reads the source directly (not staging) so that a row dropped anywhere downstream shows.
+-- first copy. Nothing may be lost silently, so the counts must add up to the file's records,
+-- readable or not. Reads the sources directly (not staging) so that a row dropped anywhere
+-- downstream shows.
 
 with
 
 source_rows as (
 
-    select count(*) as row_count from {{ source('crm', 'customers') }}
+    select
+        (select count(*) from {{ source('crm', 'customers') }})
+        + (select count(*) from {{ source('crm', 'customer_file_errors') }}) as row_count
 
 ),
 

@@ -1,14 +1,22 @@
 {{
     config(
-        post_hook="{{ assert_rejected_share_within_limit(this) }}"
+        post_hook="{{ assert_customer_file_is_usable(this) }}"
     )
 }}
+
+{%- set required_features = var('required_features') -%}
 
 with
 
 customers as (
 
     select * from {{ ref('stg_crm__customers') }}
+
+),
+
+malformed_records as (
+
+    select * from {{ ref('stg_crm__customer_file_errors') }}
 
 ),
 
@@ -32,14 +40,18 @@ customers_with_gender as (
 
 row_checks as (
 
-    -- The first rule a row breaks names its reason, checked in canonical column order.
+    -- The first rule a row breaks names its reason, checked in canonical column order. A
+    -- missing optional feature is no reason: it is imputed downstream.
     select
         *,
         case
             when customer_id is null then 'customer_id_missing'
             {%- for feature in customer_feature_specs() %}
+            {%- if feature.name in required_features %}
             when {{ feature.name }}_raw is null then '{{ feature.name }}_missing'
-            when {{ feature.name }} is null then '{{ feature.name }}_unparseable'
+            {%- endif %}
+            when {{ feature.name }}_raw is not null and {{ feature.name }} is null
+                then '{{ feature.name }}_unparseable'
             when not ({{ feature_within_domain(feature, feature.name) }})
                 then '{{ feature.name }}_out_of_range'
             {%- endfor %}
@@ -78,7 +90,7 @@ duplicate_checks as (
 
 ),
 
-final as (
+readable_rows as (
 
     select
         -- ids
@@ -98,6 +110,7 @@ final as (
                 case when has_conflicting_versions then 'duplicate_id_conflict' end
             )
         end as reject_reason,
+        cast(null as varchar) as reject_detail,
         case when is_exact_duplicate then first_source_row_number end as duplicate_of_source_row_number,
 
         -- attributes
@@ -112,9 +125,51 @@ final as (
         {%- for feature in customer_feature_specs() %}
         {{ feature.name }}_raw,
         {%- endfor %}
+        cast(null as varchar) as raw_record,
         record_fingerprint
 
     from duplicate_checks
+
+),
+
+unreadable_rows as (
+
+    -- Records the CSV reader could not split into the header's columns.
+    select
+        -- ids
+        source_row_number,
+        cast(null as varchar) as customer_id,
+
+        -- outcome
+        'rejected' as row_status,
+        'malformed_row' as reject_reason,
+        error_type || ': ' || error_message as reject_detail,
+        cast(null as bigint) as duplicate_of_source_row_number,
+
+        -- attributes
+        'unknown' as gender,
+        cast(null as varchar) as gender_raw,
+        false as is_gender_recognised,
+        {%- for feature in customer_feature_specs() %}
+        null as {{ feature.name }},
+        {%- endfor %}
+
+        -- as written in the file
+        {%- for feature in customer_feature_specs() %}
+        cast(null as varchar) as {{ feature.name }}_raw,
+        {%- endfor %}
+        raw_record,
+        md5(raw_record) as record_fingerprint
+
+    from malformed_records
+
+),
+
+final as (
+
+    select * from readable_rows
+    union all by name
+    select * from unreadable_rows
 
 )
 

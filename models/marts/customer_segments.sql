@@ -38,6 +38,8 @@ final as (
         {%- for feature in customer_feature_specs() %}
         customer_features.{{ feature.name }},
         {%- endfor %}
+        customer_features.has_imputed_features,
+        customer_features.imputed_features,
 
         -- segment
         customer_clusters.persona_name,

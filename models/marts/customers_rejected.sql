@@ -22,12 +22,14 @@ final as (
         -- why
         validated_customers.reject_reason,
         reject_reasons.reject_reason_description,
+        validated_customers.reject_detail,
 
         -- as written in the file
         validated_customers.gender_raw,
         {%- for feature in customer_feature_specs() %}
-        validated_customers.{{ feature.name }}_raw{% if not loop.last %},{% endif %}
+        validated_customers.{{ feature.name }}_raw,
         {%- endfor %}
+        validated_customers.raw_record
 
     from validated_customers
     left join reject_reasons

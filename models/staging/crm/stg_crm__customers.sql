@@ -6,16 +6,6 @@ source as (
 
 ),
 
-numbered as (
-
-    -- The file's own line order, so that a rejected row can be found in the file.
-    select
-        row_number() over () as source_row_number,
-        *
-    from source
-
-),
-
 normalised as (
 
     select
@@ -31,7 +21,7 @@ normalised as (
         {{ normalise_text(feature.name) }} as {{ feature.name }}_raw{% if not loop.last %},{% endif %}
         {%- endfor %}
 
-    from numbered
+    from source
 
 ),
 

@@ -1,0 +1,104 @@
+{%- set required_list = sql_string_list(var('required_features')) -%}
+{%- set requested_list = sql_string_list(var('clustering_features')) -%}
+
+with
+
+validated_customers as (
+
+    select * from {{ ref('int_customers_validated') }}
+
+),
+
+file_columns as (
+
+    select * from {{ ref('stg_crm__customer_file_columns') }}
+
+),
+
+clean_customers as (
+
+    select * from validated_customers
+    where row_status = 'clean'
+
+),
+
+feature_statistics as (
+
+    {%- for feature in customer_feature_specs() %}
+    select
+        '{{ feature.name }}' as feature_name,
+        {{ loop.index }} as feature_position,
+        count(*) as clean_customer_count,
+        count({{ feature.name }}) as value_count,
+        count(*) - count({{ feature.name }}) as missing_count,
+        count(distinct {{ feature.name }}) as distinct_value_count,
+        cast(min({{ feature.name }}) as double) as min_value,
+        cast(max({{ feature.name }}) as double) as max_value,
+        cast(avg({{ feature.name }}) as double) as mean_value,
+        cast(stddev_pop({{ feature.name }}) as double) as stddev_value,
+        cast(median({{ feature.name }}) as double) as median_value
+    from clean_customers
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+feature_decisions as (
+
+    select
+        feature_statistics.*,
+        file_columns.is_in_file,
+        feature_statistics.feature_name in ({{ required_list }}) as is_required,
+        feature_statistics.feature_name in ({{ requested_list }}) as is_requested,
+        -- Why a feature cannot take part in the clustering, first reason first.
+        case
+            when not file_columns.is_in_file then 'not_in_file'
+            when feature_statistics.value_count = 0 then 'all_missing'
+            when feature_statistics.distinct_value_count = 1 then 'constant'
+        end as unusable_reason
+    from feature_statistics
+    inner join file_columns
+        on feature_statistics.feature_name = file_columns.canonical_column
+
+),
+
+final as (
+
+    select
+        -- ids
+        feature_name,
+        feature_position,
+
+        -- decisions
+        is_required,
+        is_in_file,
+        is_requested,
+        is_requested and unusable_reason is null as is_used_for_clustering,
+        case
+            when not is_requested then 'not_requested'
+            else unusable_reason
+        end as exclusion_reason,
+        -- Missing values of an optional feature get the median of the clean customers.
+        not is_required and unusable_reason is null and missing_count > 0 as is_imputed,
+        case
+            when not is_required and unusable_reason is null then median_value
+        end as imputation_value,
+
+        -- statistics over clean customers, before imputation
+        clean_customer_count,
+        value_count,
+        missing_count,
+        distinct_value_count,
+        min_value,
+        max_value,
+        mean_value,
+        stddev_value,
+        median_value
+
+    from feature_decisions
+
+)
+
+select * from final

@@ -1,0 +1,28 @@
+with
+
+source as (
+
+    select * from {{ source('crm', 'customer_file_columns') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        canonical_column,
+
+        -- text
+        file_header,
+
+        -- numerics
+        column_position,
+
+        -- booleans
+        file_header is not null as is_in_file
+
+    from source
+
+)
+
+select * from renamed

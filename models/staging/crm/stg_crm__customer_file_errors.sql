@@ -1,0 +1,24 @@
+with
+
+source as (
+
+    select * from {{ source('crm', 'customer_file_errors') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        source_row_number,
+
+        -- text
+        lower(error_type) as error_type,
+        raw_record,
+        error_message
+
+    from source
+
+)
+
+select * from renamed
