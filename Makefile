@@ -17,7 +17,7 @@ TEST_DUCKDB_PATH ?= $(CURDIR)/target/test.duckdb
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run build test lint lint-sql lint-python pytest dbt-test-build docs sample lock clean
+.PHONY: help setup run build test lint lint-sql lint-python pytest dbt-test-build docs export sample lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -59,6 +59,10 @@ docs: setup ## Generate the docs site and serve it on 127.0.0.1:8080
 	$(BIN)/dbt docs generate
 	$(BIN)/dbt docs serve --host 127.0.0.1 --port 8080 --no-browser
 
+TABLE ?= customers_rejected
+export: setup ## Write a mart as spreadsheet-safe CSV to exports/ (TABLE=customers_rejected)
+	$(BIN)/python -m customer_segmentation.export $(TABLE) --out exports/$(TABLE).csv
+
 sample: setup ## Regenerate the committed sample and its truth file
 	$(BIN)/python -m customer_segmentation.sample_data --rows 5000 --seed 42 \
 		--out data/customers_sample.csv --truth data/customers_sample_truth.csv
@@ -69,4 +73,4 @@ lock: setup ## Re-pin requirements.txt from requirements.in
 	  $(BIN)/python -m pip freeze --exclude-editable; } > requirements.txt
 
 clean: ## Remove build outputs (keeps .venv/)
-	rm -rf target logs dbt_packages reports *.duckdb
+	rm -rf target logs dbt_packages reports exports *.duckdb

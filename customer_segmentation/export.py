@@ -1,0 +1,82 @@
+"""Export a mart to CSV for spreadsheets, with text cells made safe to open.
+
+A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read by
+spreadsheet programs as a formula (CSV/formula injection). Customer files carry such values
+(a gender of ``=HYPERLINK(...)``, an id of ``@x``), and ``customers_rejected`` passes them on as
+written, so every text cell that starts with one is prefixed with a single quote, which
+spreadsheets show as plain text. Numeric columns are written as numbers.
+
+Usage::
+
+    python -m customer_segmentation.export customers_rejected --out exports/customers_rejected.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import duckdb
+
+FORMULA_PREFIX_PATTERN = r"^[=+\-@\t\r]"
+DEFAULT_DUCKDB_PATH = "customer_segmentation.duckdb"
+
+
+def quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def spreadsheet_safe_select(connection: duckdb.DuckDBPyConnection, table: str) -> str:
+    """A select over ``table`` whose text columns are escaped for spreadsheets."""
+    columns = connection.execute(
+        "select column_name, data_type from information_schema.columns"
+        " where table_name = ? order by ordinal_position",
+        [table],
+    ).fetchall()
+    if not columns:
+        raise SystemExit(f"No table named {table!r} in the database: run `make run` first.")
+    expressions = []
+    for name, data_type in columns:
+        column = quote_identifier(name)
+        if data_type.upper() == "VARCHAR":
+            expressions.append(
+                f"case when regexp_matches({column}, '{FORMULA_PREFIX_PATTERN}')"
+                f" then '''' || {column} else {column} end as {column}"
+            )
+        else:
+            expressions.append(column)
+    return f"select {', '.join(expressions)} from {quote_identifier(table)}"
+
+
+def export_table(duckdb_path: Path, table: str, out: Path) -> int:
+    """Write ``table`` to ``out`` as spreadsheet-safe CSV; return the number of rows."""
+    if not duckdb_path.exists():
+        raise SystemExit(f"Database {duckdb_path} not found: run `make run` first.")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        query = spreadsheet_safe_select(connection, table)
+        connection.execute(
+            f"copy ({query}) to '{out.as_posix().replace(chr(39), chr(39) * 2)}'"
+            " (header, delimiter ',')"
+        )
+        return connection.execute(f"select count(*) from {quote_identifier(table)}").fetchone()[0]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("table", help="mart to export, e.g. customers_rejected")
+    parser.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    parser.add_argument(
+        "--duckdb-path",
+        type=Path,
+        default=Path(os.environ.get("DUCKDB_PATH", DEFAULT_DUCKDB_PATH)),
+        help="database to read (default: $DUCKDB_PATH)",
+    )
+    args = parser.parse_args(argv)
+    rows = export_table(args.duckdb_path, args.table, args.out)
+    print(f"Wrote {rows} rows of {args.table} to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
