@@ -17,7 +17,7 @@ TEST_DUCKDB_PATH ?= $(CURDIR)/target/test.duckdb
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run build test lint lint-sql lint-python pytest dbt-test-build docs export sample lock clean
+.PHONY: help setup run build report test lint lint-sql lint-python pytest dbt-test-build docs export sample lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -31,10 +31,13 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP) ## Create .venv/ from the pinned requirements
 
-run: build ## Set up, then build every model and test on the configured customer file
+run: build report ## Set up, build every model and test on the configured file, then the report
 
 build: setup
 	$(BIN)/dbt build
+
+report: setup ## Write reports/segmentation_report.pdf and reports/figures/*.png from the marts
+	$(BIN)/python -m customer_segmentation.report --out reports
 
 test: setup lint dbt-test-build pytest ## Set up, then lint, build with all dbt tests, and run pytest
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 from customer_segmentation.features import CLUSTERING_FEATURES, CUSTOMER_ID
@@ -78,6 +79,25 @@ def _as_int(value: Any, name: str) -> int:
     return int(number)
 
 
+def cluster_count_range(value: Any) -> range:
+    """The var ``diagnostics_cluster_counts`` ([smallest, largest] k) as a range of k."""
+    bounds = [_as_int(bound, "diagnostics_cluster_counts") for bound in _as_list(value, "x")]
+    if len(bounds) != 2 or not MIN_CLUSTERS <= bounds[0] <= bounds[1] <= MAX_CLUSTERS:
+        raise SegmentationInputError(
+            f"diagnostics_cluster_counts must be [smallest, largest] with {MIN_CLUSTERS} <="
+            f" smallest <= largest <= {MAX_CLUSTERS}; got {value!r}"
+        )
+    return range(bounds[0], bounds[1] + 1)
+
+
+def positive_int(value: Any, name: str) -> int:
+    """A config value that must be a whole number of at least 1."""
+    number = _as_int(value, name)
+    if number < 1:
+        raise SegmentationInputError(f"{name} must be at least 1; got {value!r}")
+    return number
+
+
 def _as_list(value: Any, name: str) -> list[str]:
     if isinstance(value, str):
         text = value.strip().strip("[]")
@@ -129,6 +149,11 @@ def check_segmentable(customers: pd.DataFrame, settings: KMeansSettings) -> None
         )
 
 
+def standardise(customers: pd.DataFrame, features: list[str]) -> np.ndarray:
+    """The features as a float matrix, each column centred and scaled to unit variance."""
+    return StandardScaler().fit_transform(customers[features].to_numpy(dtype=float))
+
+
 def fit_kmeans(customers: pd.DataFrame, settings: KMeansSettings) -> FittedSegmentation:
     """Standardise the features and fit KMeans; distances are in standardised units.
 
@@ -137,8 +162,7 @@ def fit_kmeans(customers: pd.DataFrame, settings: KMeansSettings) -> FittedSegme
     """
     check_segmentable(customers, settings)
     features = list(settings.features)
-    values = customers[features].to_numpy(dtype=float)
-    scaled = StandardScaler().fit_transform(values)
+    scaled = standardise(customers, features)
     kmeans = KMeans(
         n_clusters=settings.n_clusters,
         n_init=settings.n_init,
@@ -187,3 +211,44 @@ def segment_customers(
         }
     )
     return result
+
+
+def diagnose_cluster_counts(
+    customers: pd.DataFrame,
+    settings: KMeansSettings,
+    k_values: range,
+    sample_size: int,
+) -> pd.DataFrame:
+    """Inertia and silhouette of KMeans for each k, to show whether the data supports k.
+
+    Every k is fitted on the same seeded sample of at most ``sample_size`` customers (the
+    silhouette is quadratic in rows), standardised over all customers as the segmentation
+    is, with the segmentation's ``random_state`` and ``n_init``. One row per k.
+    """
+    if sample_size < 2:
+        raise SegmentationInputError(
+            f"silhouette sample size must be at least 2; got {sample_size}"
+        )
+    customers = customers.sort_values(CUSTOMER_ID, kind="stable").reset_index(drop=True)
+    check_segmentable(customers, settings)
+    scaled = standardise(customers, list(settings.features))
+    rng = np.random.default_rng(settings.random_state)
+    if len(scaled) > sample_size:
+        scaled = scaled[np.sort(rng.choice(len(scaled), size=sample_size, replace=False))]
+    distinct_points = len(np.unique(scaled, axis=0))
+    rows = []
+    for k in k_values:
+        if k >= min(len(scaled), distinct_points):
+            break
+        kmeans = KMeans(n_clusters=k, n_init=settings.n_init, random_state=settings.random_state)
+        labels = kmeans.fit_predict(scaled)
+        rows.append(
+            {
+                "cluster_count": k,
+                "inertia": float(kmeans.inertia_),
+                "silhouette_score": float(silhouette_score(scaled, labels)),
+                "is_chosen_cluster_count": k == settings.n_clusters,
+                "sample_size": len(scaled),
+            }
+        )
+    return pd.DataFrame(rows)

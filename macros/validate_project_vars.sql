@@ -102,6 +102,18 @@
             {%- do problems.append("kmeans_random_state = " ~ random_state ~ ": must be a non-negative integer") -%}
         {%- endif -%}
 
+        {%- set k_range = var('diagnostics_cluster_counts') -%}
+        {%- if k_range is string or k_range is not sequence or k_range | length != 2
+            or not (k_range[0] is integer and k_range[1] is integer)
+            or k_range[0] < 2 or k_range[1] > 12 or k_range[0] > k_range[1] -%}
+            {%- do problems.append("diagnostics_cluster_counts = " ~ k_range
+                ~ ": must be [smallest, largest], integers with 2 <= smallest <= largest <= 12") -%}
+        {%- endif -%}
+        {%- set sample_size = var('diagnostics_sample_size') -%}
+        {%- if sample_size is not integer or sample_size < 100 -%}
+            {%- do problems.append("diagnostics_sample_size = " ~ sample_size ~ ": must be an integer of at least 100") -%}
+        {%- endif -%}
+
         {%- if problems -%}
             {{ exceptions.raise_compiler_error(
                 "Invalid dbt vars (set them in dbt_project.yml or with --vars):\n  - "

@@ -1,0 +1,150 @@
+"""The PDF report: built from a real build's marts, read as a reader would (extracted text)."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from customer_segmentation.features import PERSONA_NAMES
+from customer_segmentation.report import ReportError, build_report, load_report_data, main
+from customer_segmentation.sample_data import generate_clean_customers
+from customer_segmentation.tests.dbt_runner import DbtRun, assert_succeeded, run_dbt
+
+SECTION_TITLES = [
+    "Customer segmentation: executive summary",
+    "Data quality",
+    "Exploratory analysis",
+    "Choosing the number of segments",
+    "The segments",
+    *PERSONA_NAMES,
+    "Method and definitions",
+]
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """Each page's text with line breaks and runs of spaces folded, as a reader reads it."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(pdf).pages]
+
+
+@pytest.fixture(scope="module")
+def sample_report(sample_build: DbtRun, tmp_path_factory) -> tuple[Path, list[str]]:
+    out = tmp_path_factory.mktemp("report")
+    writer = build_report(sample_build.duckdb_path, out)
+    return out, writer.pages
+
+
+def test_report_has_every_section_in_order(sample_report) -> None:
+    out, pages = sample_report
+    texts = page_texts(out / "segmentation_report.pdf")
+    assert pages == SECTION_TITLES
+    assert len(texts) == len(SECTION_TITLES)
+    for text, title in zip(texts, SECTION_TITLES, strict=True):
+        assert title in text
+
+
+def test_report_states_the_figures_a_reader_needs(sample_report, sample_build) -> None:
+    out, _ = sample_report
+    texts = page_texts(out / "segmentation_report.pdf")
+    with sample_build.connect() as connection:
+        clean, records = connection.execute(
+            "select clean_customer_count, file_record_count from segmentation_runs"
+        ).fetchone()
+    assert f"{clean:,} customers from customers_sample.csv" in texts[0]
+    assert f"Records read: {records:,}" in texts[1]
+    assert "The data supports 4 clusters" in texts[3]
+    for text in texts[5:9]:
+        for heading in [
+            "Strategy:",
+            "Channel:",
+            "Offer:",
+            "Message:",
+            "KPI to watch:",
+            "Match quality",
+        ]:
+            assert heading in text
+    assert "customers_sample.csv, 5,016 records" in texts[-1]
+
+
+def test_every_chart_is_saved_as_a_png(sample_report) -> None:
+    out, _ = sample_report
+    figures = sorted(path.name for path in (out / "figures").glob("*.png"))
+    assert figures == [
+        "01_executive_summary.png",
+        "02_data_quality.png",
+        "03_exploratory_analysis.png",
+        "04_choice_of_k.png",
+        "05_segments.png",
+        "06_persona_high_value_loyal.png",
+        "07_persona_young_trend_driven.png",
+        "08_persona_premium_low_engagement.png",
+        "09_persona_new_low_spend.png",
+    ]
+    assert all((out / "figures" / name).stat().st_size > 20_000 for name in figures)
+
+
+def test_no_customer_id_appears_in_the_report(sample_report, sample_build) -> None:
+    out, _ = sample_report
+    text = "\n".join(page_texts(out / "segmentation_report.pdf"))
+    with sample_build.connect() as connection:
+        ids = {
+            row[0]
+            for row in connection.execute("select customer_id from customer_segments").fetchall()
+        }
+    words = set(re.findall(r"[\w@=]+", text))
+    assert not ids & words
+
+
+def test_missing_database_says_to_run_make_run(tmp_path) -> None:
+    with pytest.raises(ReportError, match="run `make run` first"):
+        load_report_data(tmp_path / "absent.duckdb")
+    with pytest.raises(SystemExit, match="Report not built: No database"):
+        main(["--duckdb-path", str(tmp_path / "absent.duckdb"), "--out", str(tmp_path)])
+
+
+@pytest.fixture(scope="module")
+def mall_build(tmp_path_factory) -> tuple[DbtRun, Path]:
+    workdir = tmp_path_factory.mktemp("mall")
+    customers = generate_clean_customers(300, seed=21)
+    mall = pd.DataFrame(
+        {
+            "CustomerID": range(1, len(customers) + 1),
+            "Gender": customers["gender"],
+            "Age": customers["age"],
+            "Annual Income (k$)": (customers["annual_income"] / 1000).round().astype(int),
+            "Spending Score (1-100)": customers["spending_score"],
+        }
+    )
+    path = workdir / "Mall_Customers.csv"
+    mall.to_csv(path, index=False)
+    mapping = {
+        "customer_id": "CustomerID",
+        "annual_income": "Annual Income (k$)",
+        "spending_score": "Spending Score (1-100)",
+    }
+    run = run_dbt(["build"], workdir, {"customers_path": str(path), "customer_columns": mapping})
+    assert_succeeded(run)
+    return run, path
+
+
+def test_report_on_three_features_says_what_it_leaves_out(mall_build, tmp_path) -> None:
+    run, _ = mall_build
+    writer = build_report(run.duckdb_path, tmp_path)
+    texts = page_texts(tmp_path / "segmentation_report.pdf")
+    assert writer.pages == SECTION_TITLES
+    assert "The file has no purchase amounts, so revenue shares are not available" in texts[0]
+    assert "Not in the file: total purchases, engagement score, retention (months)" in texts[1]
+    assert "Features clustered: age, annual_income, spending_score" in texts[-1]
+
+
+def test_report_refuses_marts_older_than_the_customer_file(mall_build, tmp_path) -> None:
+    run, path = mall_build
+    later = time.time() + 60
+    os.utime(path, (later, later))
+    with pytest.raises(ReportError, match=r"the marts are stale\. Run `make run` first"):
+        build_report(run.duckdb_path, tmp_path)
