@@ -19,5 +19,7 @@ def model(dbt, session):
         dbt.ref("int_customer_features").df(),
         settings,
         k_values=cluster_count_range(dbt.config.get("diagnostics_cluster_counts")),
-        sample_size=positive_int(dbt.config.get("diagnostics_sample_size"), "diagnostics_sample_size"),
+        sample_size=positive_int(
+            dbt.config.get("diagnostics_sample_size"), "diagnostics_sample_size"
+        ),
     )
