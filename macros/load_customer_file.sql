@@ -166,6 +166,15 @@
         {%- endfor -%}
 
         {%- do run_query("create schema if not exists " ~ customers.schema) -%}
+        {#- A database built by an earlier version may hold these as views: start clean. -#}
+        {%- set old_views = run_query(
+            "select table_name from information_schema.tables where table_type = 'VIEW'"
+            ~ " and table_schema = " ~ sql_string(customers.schema)
+            ~ " and table_name in ('customers', 'customer_file_errors', 'customer_file_columns')"
+        ).columns[0].values() -%}
+        {%- for view_name in old_views -%}
+            {%- do run_query("drop view " ~ customers.schema ~ "." ~ sql_identifier(view_name)) -%}
+        {%- endfor -%}
         {%- do run_query("drop table if exists customer_file_reject_errors") -%}
         {%- do run_query("drop table if exists customer_file_reject_scans") -%}
         {%- set records = customers.schema ~ ".customer_file_records" -%}
