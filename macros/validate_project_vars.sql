@@ -102,6 +102,10 @@
             {%- do problems.append("kmeans_random_state = " ~ random_state ~ ": must be a non-negative integer") -%}
         {%- endif -%}
 
+        {%- if var('refit') is not boolean -%}
+            {%- do problems.append("refit = " ~ var('refit') ~ ": must be true or false") -%}
+        {%- endif -%}
+
         {%- set k_range = var('diagnostics_cluster_counts') -%}
         {%- if k_range is string or k_range is not sequence or k_range | length != 2
             or not (k_range[0] is integer and k_range[1] is integer)

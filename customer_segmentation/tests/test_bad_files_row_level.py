@@ -223,9 +223,7 @@ def test_catalogue_16_mall_customers_layout_builds_on_three_features(tmp_path: P
     assert_succeeded(run)
     assert "optional column(s) not in the file, left empty: total_purchase_amount" in run.output
     with run.connect() as connection:
-        used = connection.execute(
-            "select distinct persona_match_features from customer_clusters"
-        ).fetchall()
+        used = connection.execute("select features from segmentation_model_versions").fetchall()
         profiles = connection.execute(
             "select persona_name, customer_count, revenue from segment_profiles"
         ).df()

@@ -6,9 +6,15 @@ customer_features as (
 
 ),
 
-customer_clusters as (
+scored_customers as (
 
-    select * from {{ ref('customer_clusters') }}
+    select * from {{ ref('int_customers_scored') }}
+
+),
+
+segmentation_models as (
+
+    select * from {{ ref('segmentation_models') }}
 
 ),
 
@@ -30,8 +36,9 @@ final as (
         -- ids
         customer_features.customer_id,
         customer_features.source_row_number,
-        customer_clusters.cluster_id,
-        customer_clusters.persona_id,
+        scored_customers.cluster_id,
+        segmentation_models.persona_id,
+        scored_customers.model_version,
 
         -- attributes
         customer_features.gender,
@@ -42,12 +49,12 @@ final as (
         customer_features.imputed_features,
 
         -- segment
-        customer_clusters.persona_name,
+        segmentation_models.persona_name,
         persona_definitions.persona_slug,
-        customer_clusters.is_matched_persona,
-        customer_clusters.distance_to_centroid,
-        customer_clusters.persona_match_distance,
-        customer_clusters.persona_match_confidence,
+        segmentation_models.persona_id is not null as is_matched_persona,
+        scored_customers.distance_to_centroid,
+        segmentation_models.persona_match_distance,
+        segmentation_models.persona_match_confidence,
 
         -- strategy
         segment_strategies.strategy_headline,
@@ -57,12 +64,16 @@ final as (
         segment_strategies.kpi as strategy_kpi
 
     from customer_features
-    inner join customer_clusters
-        on customer_features.customer_id = customer_clusters.customer_id
+    inner join scored_customers
+        on customer_features.customer_id = scored_customers.customer_id
+    inner join segmentation_models
+        on
+            scored_customers.model_version = segmentation_models.model_version
+            and scored_customers.cluster_id = segmentation_models.cluster_id
     left join persona_definitions
-        on customer_clusters.persona_id = persona_definitions.persona_id
+        on segmentation_models.persona_id = persona_definitions.persona_id
     left join segment_strategies
-        on customer_clusters.persona_id = segment_strategies.persona_id
+        on segmentation_models.persona_id = segment_strategies.persona_id
 
 )
 

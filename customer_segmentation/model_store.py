@@ -1,0 +1,269 @@
+"""Stored segmentation models: fit once, score many times, refit on request.
+
+A model version is everything needed to score a customer without refitting: the features,
+the scaler's means and scales, and each cluster's centroid with its persona. The dbt Python
+model ``segmentation_models`` appends a version (one row per cluster) only when a fit is due:
+no model yet, the usable features or k changed, or the var ``refit`` asks. Scoring itself is
+nearest-centroid SQL (``int_customers_scored``); ``score`` below is the same rule in numpy,
+used to count how many customers a refit moves.
+
+A refit with unchanged features and k starts KMeans from the current centroids (warm start),
+so personas stay put unless the data has really moved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import StandardScaler
+
+from customer_segmentation.clustering import KMeansSettings, check_segmentable
+from customer_segmentation.features import CUSTOMER_ID
+from customer_segmentation.personas import match_clusters_to_personas
+
+SILHOUETTE_SAMPLE_SIZE = 5000
+
+# The stored table's columns and types, so that "no new version" is an empty frame of the
+# right shape (dbt appends it as nothing).
+VERSION_COLUMNS: dict[str, str] = {
+    "model_version": "int64",
+    "cluster_id": "int64",
+    "fitted_at": "datetime64[us, UTC]",
+    "fit_reason": "object",
+    "source_file_name": "object",
+    "source_file_sha256": "object",
+    "source_record_count": "int64",
+    "fitted_customer_count": "int64",
+    "n_clusters": "int64",
+    "kmeans_random_state": "int64",
+    "kmeans_n_init": "int64",
+    "features": "object",
+    "scaler_means": "object",
+    "scaler_scales": "object",
+    "centroid_standardised": "object",
+    "centroid_original": "object",
+    "persona_id": "Int64",
+    "persona_name": "object",
+    "persona_match_distance": "float64",
+    "persona_match_confidence": "float64",
+    "cluster_size_at_fit": "int64",
+    "inertia": "float64",
+    "silhouette_score": "float64",
+    "customers_changing_persona": "Int64",
+    "share_changing_persona": "float64",
+}
+
+
+@dataclass(frozen=True)
+class SegmentationModel:
+    """A fitted model: enough to score any customer with the same features."""
+
+    features: tuple[str, ...]
+    scaler_means: np.ndarray
+    scaler_scales: np.ndarray
+    cluster_ids: np.ndarray
+    centroids_standardised: np.ndarray  # one row per cluster id, in cluster_ids order
+    persona_names: tuple[str, ...]
+
+    def standardise(self, customers: pd.DataFrame) -> np.ndarray:
+        values = customers[list(self.features)].to_numpy(dtype=float)
+        return (values - self.scaler_means) / self.scaler_scales
+
+    def score(self, customers: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Each customer's nearest cluster id and the distance to it (standardised units)."""
+        scaled = self.standardise(customers)
+        distances = np.linalg.norm(
+            scaled[:, None, :] - self.centroids_standardised[None, :, :], axis=2
+        )
+        nearest = distances.argmin(axis=1)
+        return self.cluster_ids[nearest], distances[np.arange(len(scaled)), nearest]
+
+    def persona_of(self, cluster_ids: np.ndarray) -> np.ndarray:
+        names = dict(zip(self.cluster_ids.tolist(), self.persona_names, strict=True))
+        return np.array([names[int(cluster_id)] for cluster_id in cluster_ids])
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    record_count: int
+
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        with self.path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+
+def model_from_versions(versions: pd.DataFrame, model_version: int) -> SegmentationModel:
+    """Rebuild one stored version from its rows (one per cluster)."""
+    rows = versions[versions["model_version"] == model_version].sort_values("cluster_id")
+    if rows.empty:
+        raise ValueError(f"no stored model version {model_version}")
+    first = rows.iloc[0]
+    return SegmentationModel(
+        features=tuple(str(first["features"]).split(", ")),
+        scaler_means=np.asarray(first["scaler_means"], dtype=float),
+        scaler_scales=np.asarray(first["scaler_scales"], dtype=float),
+        cluster_ids=rows["cluster_id"].to_numpy(dtype=int),
+        centroids_standardised=np.vstack(
+            [np.asarray(centroid, dtype=float) for centroid in rows["centroid_standardised"]]
+        ),
+        persona_names=tuple(rows["persona_name"].astype(str)),
+    )
+
+
+def fit_reason(
+    versions: pd.DataFrame, settings: KMeansSettings, refit_requested: bool
+) -> str | None:
+    """Why a new version is due, or None when the latest stored version still applies."""
+    if versions.empty:
+        return "first_fit"
+    latest = versions[versions["model_version"] == versions["model_version"].max()].iloc[0]
+    if tuple(str(latest["features"]).split(", ")) != settings.features:
+        return "features_changed"
+    if int(latest["n_clusters"]) != settings.n_clusters:
+        return "cluster_count_changed"
+    if refit_requested:
+        return "refit_requested"
+    return None
+
+
+def fit_model(
+    customers: pd.DataFrame,
+    persona_definitions: pd.DataFrame,
+    settings: KMeansSettings,
+    warm_start: SegmentationModel | None = None,
+) -> tuple[SegmentationModel, pd.DataFrame]:
+    """Fit scaler and KMeans; return the model and its per-cluster facts.
+
+    Customers are sorted by id first: k-means++ follows row order. With ``warm_start``, KMeans
+    starts from that model's centroids (moved into the new scaling) and runs once.
+    """
+    customers = customers.sort_values(CUSTOMER_ID, kind="stable").reset_index(drop=True)
+    check_segmentable(customers, settings)
+    features = list(settings.features)
+    scaler = StandardScaler().fit(customers[features].to_numpy(dtype=float))
+    scaled = scaler.transform(customers[features].to_numpy(dtype=float))
+    if warm_start is not None:
+        original = warm_start.centroids_standardised * warm_start.scaler_scales
+        original = original + warm_start.scaler_means
+        kmeans = KMeans(
+            n_clusters=settings.n_clusters,
+            init=(original - scaler.mean_) / scaler.scale_,
+            n_init=1,
+            random_state=settings.random_state,
+        )
+    else:
+        kmeans = KMeans(
+            n_clusters=settings.n_clusters,
+            n_init=settings.n_init,
+            random_state=settings.random_state,
+        )
+    labels = kmeans.fit_predict(scaled)
+    sizes = np.bincount(labels, minlength=settings.n_clusters)
+    centroids = pd.DataFrame(kmeans.cluster_centers_, columns=features)
+    matches = sorted(
+        match_clusters_to_personas(centroids, persona_definitions, cluster_sizes=sizes),
+        key=lambda match: match.cluster_id,
+    )
+    order = [match.cluster_label for match in matches]
+    model = SegmentationModel(
+        features=settings.features,
+        scaler_means=scaler.mean_,
+        scaler_scales=scaler.scale_,
+        cluster_ids=np.array([match.cluster_id for match in matches]),
+        centroids_standardised=kmeans.cluster_centers_[order],
+        persona_names=tuple(match.persona_name for match in matches),
+    )
+    rng = np.random.default_rng(settings.random_state)
+    sample = rng.choice(len(scaled), size=min(len(scaled), SILHOUETTE_SAMPLE_SIZE), replace=False)
+    silhouette = (
+        float(silhouette_score(scaled[sample], labels[sample]))
+        if len(np.unique(labels[sample])) > 1
+        else float("nan")
+    )
+    facts = pd.DataFrame(
+        {
+            "cluster_id": model.cluster_ids,
+            "persona_id": pd.array([match.persona_id for match in matches], dtype="Int64"),
+            "persona_name": list(model.persona_names),
+            "persona_match_distance": [match.match_distance for match in matches],
+            "persona_match_confidence": [match.match_confidence for match in matches],
+            "cluster_size_at_fit": sizes[order],
+            "inertia": float(kmeans.inertia_),
+            "silhouette_score": silhouette,
+        }
+    )
+    return model, facts
+
+
+def parse_flag(value: object, name: str) -> bool:
+    """A boolean var as dbt renders it into config: True/False, or their text."""
+    text = str(value).strip().lower()
+    if text in {"true", "1", "yes"}:
+        return True
+    if text in {"false", "0", "no", "none", ""}:
+        return False
+    raise ValueError(f"{name} must be true or false; got {value!r}")
+
+
+def next_model_version(
+    versions: pd.DataFrame | None,
+    customers: pd.DataFrame,
+    persona_definitions: pd.DataFrame,
+    settings: KMeansSettings,
+    refit_requested: bool,
+    source: SourceFile,
+    fitted_at: datetime | None = None,
+) -> pd.DataFrame:
+    """The rows of the next model version, or an empty frame when no fit is due."""
+    versions = empty_versions() if versions is None else versions
+    reason = fit_reason(versions, settings, refit_requested)
+    if reason is None:
+        return empty_versions()
+    previous = None
+    if not versions.empty:
+        previous = model_from_versions(versions, int(versions["model_version"].max()))
+    warm_start = previous if reason == "refit_requested" else None
+    model, facts = fit_model(customers, persona_definitions, settings, warm_start)
+    changed: int | None = None
+    share: float | None = None
+    if previous is not None and set(previous.features) <= set(customers.columns):
+        before = previous.persona_of(previous.score(customers)[0])
+        after = model.persona_of(model.score(customers)[0])
+        changed = int((before != after).sum())
+        share = changed / len(customers)
+    originals = model.centroids_standardised * model.scaler_scales + model.scaler_means
+    rows = facts.assign(
+        model_version=1 if versions.empty else int(versions["model_version"].max()) + 1,
+        fitted_at=pd.Timestamp(fitted_at or datetime.now(UTC)),
+        fit_reason=reason,
+        source_file_name=source.path.name,
+        source_file_sha256=source.sha256(),
+        source_record_count=source.record_count,
+        fitted_customer_count=len(customers),
+        n_clusters=settings.n_clusters,
+        kmeans_random_state=settings.random_state,
+        kmeans_n_init=settings.n_init,
+        features=", ".join(model.features),
+        scaler_means=[model.scaler_means.tolist()] * len(facts),
+        scaler_scales=[model.scaler_scales.tolist()] * len(facts),
+        centroid_standardised=[row.tolist() for row in model.centroids_standardised],
+        centroid_original=[row.tolist() for row in originals],
+        customers_changing_persona=pd.array([changed] * len(facts), dtype="Int64"),
+        share_changing_persona=share,
+    )
+    return rows[list(VERSION_COLUMNS)].astype(VERSION_COLUMNS)
+
+
+def empty_versions() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in VERSION_COLUMNS.items()})

@@ -1,0 +1,44 @@
+with
+
+segmentation_models as (
+
+    select * from {{ ref('segmentation_models') }}
+
+),
+
+unnested as (
+
+    -- The stored lists run in feature order; unnesting them together keeps them aligned.
+    select
+        model_version,
+        cluster_id,
+        unnest(string_split(features, ', ')) as feature_name,
+        unnest(range(1, len(scaler_means) + 1)) as feature_position,
+        unnest(scaler_means) as scaler_mean,
+        unnest(scaler_scales) as scaler_scale,
+        unnest(centroid_standardised) as centroid_standardised,
+        unnest(centroid_original) as centroid_original
+    from segmentation_models
+
+),
+
+final as (
+
+    select
+        -- ids
+        model_version,
+        cluster_id,
+        feature_name,
+
+        -- numerics
+        feature_position,
+        scaler_mean,
+        scaler_scale,
+        centroid_standardised,
+        centroid_original
+
+    from unnested
+
+)
+
+select * from final

@@ -1,0 +1,27 @@
+from pathlib import Path
+
+from customer_segmentation.clustering import KMeansSettings, features_for_clustering
+from customer_segmentation.model_store import SourceFile, next_model_version, parse_flag
+
+
+def model(dbt, session):
+    # dbt hands a Python model only the config keys it reads with literal dbt.config.get calls.
+    settings = KMeansSettings.from_config_values(
+        features=features_for_clustering(dbt.ref("int_features_profiled").df()),
+        n_clusters=dbt.config.get("n_clusters"),
+        random_state=dbt.config.get("kmeans_random_state"),
+        n_init=dbt.config.get("kmeans_n_init"),
+    )
+    validated_rows = dbt.ref("int_customers_validated")
+    stored_versions = session.sql(f"select * from {dbt.this}").df() if dbt.is_incremental else None
+    return next_model_version(
+        versions=stored_versions,
+        customers=dbt.ref("int_customer_features").df(),
+        persona_definitions=dbt.ref("persona_definitions").df(),
+        settings=settings,
+        refit_requested=parse_flag(dbt.config.get("refit"), "refit"),
+        source=SourceFile(
+            path=Path(dbt.config.get("customers_path")),
+            record_count=validated_rows.aggregate("count(*)").fetchall()[0][0],
+        ),
+    )
