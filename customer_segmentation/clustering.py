@@ -1,7 +1,8 @@
-"""KMeans segmentation of clean customers, called by the dbt Python model ``customer_clusters``.
+"""KMeans settings, input checks and cluster-count diagnostics for the segmentation.
 
-The model passes the clean customer features, the persona definitions seed and the settings
-from its dbt config; everything here is plain pandas/scikit-learn so it is tested with pytest.
+The dbt Python models pass the clean customer features and the settings from their dbt
+config; the fit itself lives in ``model_store``. Everything here is plain pandas/scikit-learn
+so it is tested with pytest.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 from customer_segmentation.features import CLUSTERING_FEATURES, CUSTOMER_ID
-from customer_segmentation.personas import PersonaMatch, match_clusters_to_personas
 
 MIN_CLUSTERS = 2
 MAX_CLUSTERS = 12
@@ -81,7 +81,10 @@ def _as_int(value: Any, name: str) -> int:
 
 def cluster_count_range(value: Any) -> range:
     """The var ``diagnostics_cluster_counts`` ([smallest, largest] k) as a range of k."""
-    bounds = [_as_int(bound, "diagnostics_cluster_counts") for bound in _as_list(value, "x")]
+    bounds = [
+        _as_int(bound, "diagnostics_cluster_counts")
+        for bound in _as_list(value, "diagnostics_cluster_counts")
+    ]
     if len(bounds) != 2 or not MIN_CLUSTERS <= bounds[0] <= bounds[1] <= MAX_CLUSTERS:
         raise SegmentationInputError(
             f"diagnostics_cluster_counts must be [smallest, largest] with {MIN_CLUSTERS} <="
@@ -117,14 +120,6 @@ def features_for_clustering(feature_profiles: pd.DataFrame) -> list[str]:
     return used.sort_values("feature_position")["feature_name"].astype(str).tolist()
 
 
-@dataclass(frozen=True)
-class FittedSegmentation:
-    labels: np.ndarray
-    distances: np.ndarray
-    centroids_standardised: pd.DataFrame
-    inertia: float
-
-
 def check_segmentable(customers: pd.DataFrame, settings: KMeansSettings) -> None:
     """Stop with a clear message when KMeans cannot give ``n_clusters`` real clusters."""
     missing = [name for name in settings.features if name not in customers.columns]
@@ -152,65 +147,6 @@ def check_segmentable(customers: pd.DataFrame, settings: KMeansSettings) -> None
 def standardise(customers: pd.DataFrame, features: list[str]) -> np.ndarray:
     """The features as a float matrix, each column centred and scaled to unit variance."""
     return StandardScaler().fit_transform(customers[features].to_numpy(dtype=float))
-
-
-def fit_kmeans(customers: pd.DataFrame, settings: KMeansSettings) -> FittedSegmentation:
-    """Standardise the features and fit KMeans; distances are in standardised units.
-
-    The caller must pass customers in a fixed order (``segment_customers`` sorts by id):
-    k-means++ seeding follows row order, and a database does not promise one.
-    """
-    check_segmentable(customers, settings)
-    features = list(settings.features)
-    scaled = standardise(customers, features)
-    kmeans = KMeans(
-        n_clusters=settings.n_clusters,
-        n_init=settings.n_init,
-        random_state=settings.random_state,
-    ).fit(scaled)
-    centres = kmeans.cluster_centers_
-    distances = np.linalg.norm(scaled - centres[kmeans.labels_], axis=1)
-    return FittedSegmentation(
-        labels=kmeans.labels_,
-        distances=distances,
-        centroids_standardised=pd.DataFrame(centres, columns=features),
-        inertia=float(kmeans.inertia_),
-    )
-
-
-def segment_customers(
-    customers: pd.DataFrame,
-    persona_definitions: pd.DataFrame,
-    settings: KMeansSettings,
-) -> pd.DataFrame:
-    """One row per customer: its cluster, distance to the centroid and matched persona.
-
-    The cluster id is the matched persona's id, so it means the same on every run; clusters
-    left over when ``n_clusters`` exceeds the personas get ids after the largest persona id,
-    in order of size.
-    """
-    customers = customers.sort_values(CUSTOMER_ID, kind="stable").reset_index(drop=True)
-    fitted = fit_kmeans(customers, settings)
-    sizes = np.bincount(fitted.labels, minlength=settings.n_clusters)
-    matches = match_clusters_to_personas(
-        fitted.centroids_standardised, persona_definitions, cluster_sizes=sizes
-    )
-    by_label: dict[int, PersonaMatch] = {match.cluster_label: match for match in matches}
-    rows = [by_label[int(label)] for label in fitted.labels]
-    result = pd.DataFrame(
-        {
-            CUSTOMER_ID: customers[CUSTOMER_ID].astype(str).to_numpy(),
-            "cluster_id": [match.cluster_id for match in rows],
-            "persona_id": pd.array([match.persona_id for match in rows], dtype="Int64"),
-            "persona_name": [match.persona_name for match in rows],
-            "is_matched_persona": [match.persona_id is not None for match in rows],
-            "distance_to_centroid": fitted.distances,
-            "persona_match_distance": [match.match_distance for match in rows],
-            "persona_match_confidence": [match.match_confidence for match in rows],
-            "persona_match_features": ", ".join(settings.features),
-        }
-    )
-    return result
 
 
 def diagnose_cluster_counts(

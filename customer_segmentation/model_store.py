@@ -243,9 +243,11 @@ def next_model_version(
         changed = int((before != after).sum())
         share = changed / len(customers)
     originals = model.centroids_standardised * model.scaler_scales + model.scaler_means
+    fitted = pd.Timestamp(fitted_at or datetime.now(UTC))
+    fitted = fitted.tz_localize(UTC) if fitted.tzinfo is None else fitted.tz_convert(UTC)
     rows = facts.assign(
         model_version=1 if versions.empty else int(versions["model_version"].max()) + 1,
-        fitted_at=pd.Timestamp(fitted_at or datetime.now(UTC)),
+        fitted_at=fitted,
         fit_reason=reason,
         source_file_name=source.path.name,
         source_file_sha256=source.sha256(),

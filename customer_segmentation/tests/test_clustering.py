@@ -1,8 +1,6 @@
-"""Unit tests for the KMeans segmentation behind the dbt model ``customer_clusters``."""
+"""Unit tests for the KMeans settings, input checks and diagnostics in ``clustering``."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,30 +12,16 @@ from customer_segmentation.clustering import (
     KMeansSettings,
     SegmentationInputError,
     check_segmentable,
-    fit_kmeans,
-    segment_customers,
+    cluster_count_range,
+    diagnose_cluster_counts,
+    features_for_clustering,
+    positive_int,
+    standardise,
 )
-from customer_segmentation.features import CLUSTERING_FEATURES, CUSTOMER_ID, PERSONA_NAMES
+from customer_segmentation.features import CLUSTERING_FEATURES, CUSTOMER_ID
 from customer_segmentation.sample_data import generate_clean_customers
 
-SEED_PATH = Path(__file__).parents[2] / "seeds" / "persona_definitions.csv"
 ALL_FEATURES = tuple(CLUSTERING_FEATURES)
-EXPECTED_COLUMNS = [
-    CUSTOMER_ID,
-    "cluster_id",
-    "persona_id",
-    "persona_name",
-    "is_matched_persona",
-    "distance_to_centroid",
-    "persona_match_distance",
-    "persona_match_confidence",
-    "persona_match_features",
-]
-
-
-@pytest.fixture(scope="module")
-def persona_definitions() -> pd.DataFrame:
-    return pd.read_csv(SEED_PATH)
 
 
 @pytest.fixture(scope="module")
@@ -48,11 +32,6 @@ def customers() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def settings() -> KMeansSettings:
     return KMeansSettings(features=ALL_FEATURES)
-
-
-@pytest.fixture(scope="module")
-def segmented(customers, persona_definitions, settings) -> pd.DataFrame:
-    return segment_customers(customers, persona_definitions, settings)
 
 
 def _tiny_customers(rows: list[tuple[float, float]]) -> pd.DataFrame:
@@ -237,143 +216,215 @@ def test_check_segmentable_rejects_missing_feature_column():
         check_segmentable(customers, settings)
 
 
-def test_segment_customers_checks_before_fitting(persona_definitions):
-    customers = _tiny_customers([(20, 1)] * 10)
-
-    with pytest.raises(SegmentationInputError, match="Only 1 distinct"):
-        segment_customers(customers, persona_definitions, KMeansSettings(features=TWO_FEATURES))
+# --- standardise --------------------------------------------------------------------------
 
 
-# --- fit_kmeans -------------------------------------------------------------------------
+def test_standardise_centres_and_scales_each_column_with_the_population_sd(customers):
+    values = customers[list(TWO_FEATURES)].to_numpy(dtype=float)
+
+    scaled = standardise(customers, list(TWO_FEATURES))
+
+    np.testing.assert_allclose(scaled, (values - values.mean(axis=0)) / values.std(axis=0))
+    np.testing.assert_allclose(scaled.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(scaled.std(axis=0), 1, rtol=1e-12)
 
 
-def test_fit_kmeans_distances_are_to_the_nearest_standardised_centroid(customers, settings):
-    fitted = fit_kmeans(customers, settings)
-
-    values = customers[list(ALL_FEATURES)].to_numpy(dtype=float)
-    scaled = (values - values.mean(axis=0)) / values.std(axis=0)
-    centres = fitted.centroids_standardised.to_numpy()
-    all_distances = np.linalg.norm(scaled[:, None, :] - centres[None, :, :], axis=2)
-
-    assert list(fitted.centroids_standardised.columns) == list(ALL_FEATURES)
-    assert centres.shape == (settings.n_clusters, len(ALL_FEATURES))
-    np.testing.assert_array_equal(fitted.labels, all_distances.argmin(axis=1))
-    np.testing.assert_allclose(fitted.distances, all_distances.min(axis=1), atol=1e-9)
-    assert fitted.inertia == pytest.approx(float((fitted.distances**2).sum()), rel=1e-6)
-    # Standardised centroids of a partition average to the overall mean of 0.
-    sizes = np.bincount(fitted.labels, minlength=settings.n_clusters)
-    np.testing.assert_allclose(sizes @ centres / sizes.sum(), 0, atol=1e-9)
+# --- features_for_clustering --------------------------------------------------------------
 
 
-# --- segment_customers ------------------------------------------------------------------
-
-
-def test_segment_customers_returns_one_sorted_row_per_customer(customers, segmented):
-    assert list(segmented.columns) == EXPECTED_COLUMNS
-    assert len(segmented) == len(customers)
-    assert segmented[CUSTOMER_ID].is_unique
-    assert set(segmented[CUSTOMER_ID]) == set(customers[CUSTOMER_ID])
-    assert segmented[CUSTOMER_ID].tolist() == sorted(customers[CUSTOMER_ID])
-    assert segmented.index.tolist() == list(range(len(customers)))
-
-
-def test_segment_customers_recovers_the_true_personas(customers, segmented):
-    truth = customers.set_index(CUSTOMER_ID)["true_persona"]
-    agreement = (segmented["persona_name"].to_numpy() == truth[segmented[CUSTOMER_ID]]).mean()
-
-    assert agreement >= 0.9
-    assert set(segmented["persona_name"]) == set(PERSONA_NAMES)
-
-
-def test_segment_customers_matched_clusters_use_the_persona_id(segmented, persona_definitions):
-    assert segmented["is_matched_persona"].all()
-    assert (segmented["cluster_id"] == segmented["persona_id"]).all()
-    names = persona_definitions.set_index("persona_id")["persona_name"]
-    assert (segmented["persona_name"].to_numpy() == names[segmented["persona_id"]].to_numpy()).all()
-    # Each cluster has a single persona, match distance and confidence.
-    per_cluster = segmented.groupby("cluster_id")[
-        ["persona_name", "persona_match_distance", "persona_match_confidence"]
-    ].nunique()
-    assert (per_cluster == 1).all().all()
-
-
-def test_segment_customers_value_ranges(segmented):
-    assert (segmented["distance_to_centroid"] >= 0).all()
-    assert segmented["distance_to_centroid"].notna().all()
-    assert segmented["persona_match_confidence"].between(0, 1).all()
-    # Recovered personas sit well within one standard deviation (RMS per feature) of their
-    # profile, and much closer to it than to any other persona.
-    assert segmented["persona_match_distance"].between(0, 1).all()
-    assert (segmented["persona_match_confidence"] >= 0.5).all()
-    assert (segmented["persona_match_features"] == ", ".join(ALL_FEATURES)).all()
-
-
-def test_segment_customers_is_deterministic(customers, persona_definitions, settings, segmented):
-    again = segment_customers(customers, persona_definitions, settings)
-
-    pd.testing.assert_frame_equal(again, segmented, check_exact=True)
-
-
-def test_fit_kmeans_single_init_is_reproducible_from_random_state(customers):
-    # With one initialisation the seed decides the result, label numbers included.
-    settings = KMeansSettings(features=ALL_FEATURES, n_clusters=8, n_init=1, random_state=5)
-
-    first, second = fit_kmeans(customers, settings), fit_kmeans(customers, settings)
-
-    np.testing.assert_array_equal(first.labels, second.labels)
-    pd.testing.assert_frame_equal(
-        first.centroids_standardised, second.centroids_standardised, check_exact=True
+def _feature_profiles(rows: list[tuple[str, int, bool]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        rows, columns=["feature_name", "feature_position", "is_used_for_clustering"]
     )
 
 
-def test_segment_customers_names_do_not_depend_on_row_order(
-    customers, persona_definitions, settings, segmented
+def test_features_for_clustering_keeps_used_features_in_position_order():
+    profiles = _feature_profiles(
+        [
+            ("retention_months", 6, True),
+            ("age", 1, True),
+            ("spending_score", 3, False),
+            ("engagement_score", 5, True),
+            ("annual_income", 2, True),
+        ]
+    )
+
+    features = features_for_clustering(profiles)
+
+    assert features == ["age", "annual_income", "engagement_score", "retention_months"]
+    assert all(type(name) is str for name in features)
+
+
+def test_features_for_clustering_reads_integer_flags():
+    profiles = _feature_profiles([("annual_income", 2, 1), ("age", 1, 0), ("spending_score", 3, 1)])
+
+    assert features_for_clustering(profiles) == ["annual_income", "spending_score"]
+
+
+def test_features_for_clustering_is_empty_when_nothing_is_used():
+    profiles = _feature_profiles([("age", 1, False), ("annual_income", 2, False)])
+
+    assert features_for_clustering(profiles) == []
+
+
+# --- cluster_count_range ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("[2, 10]", range(2, 11)),
+        ([2, 10], range(2, 11)),
+        (["3", "5"], range(3, 6)),
+        ("[4, 4]", range(4, 5)),
+        (f"[{MIN_CLUSTERS}, {MAX_CLUSTERS}]", range(MIN_CLUSTERS, MAX_CLUSTERS + 1)),
+    ],
+)
+def test_cluster_count_range_reads_the_bounds_inclusively(value, expected):
+    assert cluster_count_range(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["[10, 2]", [5, 4], "[1, 5]", [0, 3], "[2, 13]", "[2]", [2, 5, 8], "[]"],
+    ids=[
+        "reversed text",
+        "reversed list",
+        "below minimum",
+        "zero",
+        "above maximum",
+        "one bound",
+        "three bounds",
+        "empty",
+    ],
+)
+def test_cluster_count_range_rejects_bad_bounds(value):
+    with pytest.raises(SegmentationInputError, match="diagnostics_cluster_counts") as error:
+        cluster_count_range(value)
+    assert repr(value) in str(error.value)
+
+
+def test_cluster_count_range_rejects_non_integer_bounds():
+    with pytest.raises(
+        SegmentationInputError, match="diagnostics_cluster_counts must be an integer"
+    ):
+        cluster_count_range("[2, 4.5]")
+
+
+# --- positive_int -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "expected"), [(1, 1), ("5", 5), (" 7 ", 7), (3.0, 3)])
+def test_positive_int_accepts_whole_numbers_from_one(value, expected):
+    result = positive_int(value, "silhouette_sample_size")
+
+    assert result == expected
+    assert type(result) is int
+
+
+@pytest.mark.parametrize("value", [0, -3, "0", "-1"])
+def test_positive_int_rejects_zero_and_negatives(value):
+    with pytest.raises(SegmentationInputError) as error:
+        positive_int(value, "silhouette_sample_size")
+    assert str(error.value) == f"silhouette_sample_size must be at least 1; got {value!r}"
+
+
+@pytest.mark.parametrize("value", ["two", 2.5, True, None])
+def test_positive_int_rejects_non_integers(value):
+    with pytest.raises(SegmentationInputError, match="silhouette_sample_size must be an integer"):
+        positive_int(value, "silhouette_sample_size")
+
+
+# --- diagnose_cluster_counts --------------------------------------------------------------
+
+DIAGNOSTIC_SETTINGS = KMeansSettings(features=ALL_FEATURES, n_clusters=4, n_init=3)
+DIAGNOSTIC_KS = range(2, 8)
+
+
+@pytest.fixture(scope="module")
+def diagnostics(customers) -> pd.DataFrame:
+    return diagnose_cluster_counts(customers, DIAGNOSTIC_SETTINGS, DIAGNOSTIC_KS, sample_size=600)
+
+
+def test_diagnose_cluster_counts_has_one_row_per_k(diagnostics):
+    assert list(diagnostics.columns) == [
+        "cluster_count",
+        "inertia",
+        "silhouette_score",
+        "is_chosen_cluster_count",
+        "sample_size",
+    ]
+    assert diagnostics["cluster_count"].tolist() == list(DIAGNOSTIC_KS)
+
+
+def test_diagnose_cluster_counts_inertia_falls_as_k_grows(diagnostics):
+    inertia = diagnostics["inertia"].to_numpy()
+
+    assert (inertia > 0).all()
+    assert (np.diff(inertia) < 0).all()
+
+
+def test_diagnose_cluster_counts_silhouette_is_a_valid_score(diagnostics):
+    assert diagnostics["silhouette_score"].between(-1, 1).all()
+    # Four overlapping personas: clearly structured data, not noise.
+    assert diagnostics["silhouette_score"].max() > 0.1
+
+
+def test_diagnose_cluster_counts_flags_only_the_configured_k(diagnostics):
+    chosen = diagnostics[diagnostics["is_chosen_cluster_count"]]
+
+    assert chosen["cluster_count"].tolist() == [DIAGNOSTIC_SETTINGS.n_clusters]
+    assert diagnostics["is_chosen_cluster_count"].dtype == bool
+
+
+def test_diagnose_cluster_counts_caps_the_sample(customers, diagnostics):
+    assert (diagnostics["sample_size"] == 600).all()
+
+    small = customers.head(150)
+    uncapped = diagnose_cluster_counts(small, DIAGNOSTIC_SETTINGS, range(2, 4), sample_size=600)
+
+    assert (uncapped["sample_size"] == len(small)).all()
+
+
+def test_diagnose_cluster_counts_does_not_depend_on_row_order(customers, diagnostics):
+    shuffled = customers.sample(frac=1, random_state=4).reset_index(drop=True)
+
+    again = diagnose_cluster_counts(shuffled, DIAGNOSTIC_SETTINGS, DIAGNOSTIC_KS, sample_size=600)
+
+    pd.testing.assert_frame_equal(again, diagnostics)
+
+
+def test_diagnose_cluster_counts_stops_when_k_reaches_the_distinct_points():
+    # Twelve rows but five distinct profiles: k = 5 would leave nothing to separate.
+    customers = _tiny_customers([(20, 1), (30, 2), (40, 3), (50, 4), (60, 5)] * 2 + [(20, 1)] * 2)
+    settings = KMeansSettings(features=TWO_FEATURES, n_clusters=2, n_init=2)
+
+    result = diagnose_cluster_counts(customers, settings, range(2, 9), sample_size=100)
+
+    assert result["cluster_count"].tolist() == [2, 3, 4]
+    assert result["silhouette_score"].between(-1, 1).all()
+
+
+def test_diagnose_cluster_counts_stops_when_k_reaches_the_sample_size():
+    customers = _tiny_customers([(20 + i, i) for i in range(10)])
+    settings = KMeansSettings(features=TWO_FEATURES, n_clusters=2, n_init=1)
+
+    result = diagnose_cluster_counts(customers, settings, range(2, 9), sample_size=4)
+
+    assert result["cluster_count"].tolist() == [2, 3]
+    assert (result["sample_size"] == 4).all()
+
+
+def test_diagnose_cluster_counts_checks_before_fitting():
+    customers = _tiny_customers([(20, 1)] * 10)
+
+    with pytest.raises(SegmentationInputError, match="Only 1 distinct"):
+        diagnose_cluster_counts(customers, KMeansSettings(features=TWO_FEATURES), range(2, 4), 10)
+
+
+@pytest.mark.parametrize("sample_size", [1, 0])
+def test_diagnose_cluster_counts_rejects_a_sample_too_small_for_a_silhouette(
+    customers, sample_size
 ):
-    for seed in (0, 1):
-        shuffled = customers.sample(frac=1, random_state=seed).reset_index(drop=True)
-        result = segment_customers(shuffled, persona_definitions, settings)
-
-        # Same persona and cluster for every single customer.
-        for column in [CUSTOMER_ID, "cluster_id", "persona_id", "persona_name"]:
-            pd.testing.assert_series_equal(result[column], segmented[column])
-        # Floating-point sums differ in order only.
-        for column in ["distance_to_centroid", "persona_match_distance"]:
-            np.testing.assert_allclose(result[column], segmented[column], rtol=1e-9, atol=1e-12)
-
-
-def test_segment_customers_accepts_integer_customer_ids(customers, persona_definitions):
-    numeric_ids = customers.assign(**{CUSTOMER_ID: customers[CUSTOMER_ID].astype(int)})
-    settings = KMeansSettings(features=ALL_FEATURES, n_init=2)
-
-    result = segment_customers(numeric_ids, persona_definitions, settings)
-
-    assert result[CUSTOMER_ID].map(type).eq(str).all()
-    assert set(result[CUSTOMER_ID]) == {str(i) for i in numeric_ids[CUSTOMER_ID]}
-
-
-def test_segment_customers_with_more_clusters_than_personas(customers, persona_definitions):
-    settings = KMeansSettings(features=ALL_FEATURES, n_clusters=6, n_init=3)
-
-    result = segment_customers(customers, persona_definitions, settings)
-
-    assert sorted(result["cluster_id"].unique()) == [1, 2, 3, 4, 5, 6]
-    leftovers = result[~result["is_matched_persona"]]
-    assert set(leftovers["persona_name"]) == {"Unmatched Segment 5", "Unmatched Segment 6"}
-    assert leftovers["persona_id"].isna().all()
-    assert leftovers["persona_match_distance"].isna().all()
-    sizes = leftovers["cluster_id"].value_counts()
-    assert sizes[5] >= sizes[6]
-    matched = result[result["is_matched_persona"]]
-    assert (matched["cluster_id"] == matched["persona_id"]).all()
-
-
-def test_segment_customers_with_fewer_clusters_and_a_feature_subset(customers, persona_definitions):
-    features = ("age", "annual_income", "spending_score")
-    settings = KMeansSettings(features=features, n_clusters=2, n_init=3)
-
-    result = segment_customers(customers, persona_definitions, settings)
-
-    assert result["is_matched_persona"].all()
-    assert result["persona_id"].nunique() == 2
-    assert set(result["persona_id"]) <= set(persona_definitions["persona_id"])
-    assert (result["persona_match_features"] == "age, annual_income, spending_score").all()
+    with pytest.raises(SegmentationInputError, match="silhouette sample size"):
+        diagnose_cluster_counts(customers, DIAGNOSTIC_SETTINGS, DIAGNOSTIC_KS, sample_size)

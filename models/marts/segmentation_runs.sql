@@ -12,6 +12,23 @@ feature_profiles as (
 
 ),
 
+model_versions as (
+
+    select * from {{ ref('segmentation_model_versions') }}
+
+),
+
+current_model as (
+
+    select
+        model_version,
+        fitted_at as model_fitted_at,
+        fit_reason as model_fit_reason
+    from model_versions
+    where is_current
+
+),
+
 file_totals as (
 
     select
@@ -53,6 +70,9 @@ final as (
         coalesce(feature_choices.imputed_value_count, 0) as imputed_value_count,
 
         -- how
+        current_model.model_version,
+        current_model.model_fitted_at,
+        current_model.model_fit_reason,
         feature_choices.clustering_features_used,
         feature_choices.clustering_features_left_out,
         {{ var('n_clusters') }} as n_clusters,
@@ -61,6 +81,7 @@ final as (
 
     from file_totals
     cross join feature_choices
+    cross join current_model
 
 )
 
