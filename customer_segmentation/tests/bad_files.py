@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from customer_segmentation.sample_data import generate_customer_file
+from customer_segmentation.sample_data import generate_clean_customers, generate_customer_file
 
 # Commands cheap enough for the catalogue: the file checks run in on-run-start, the
 # validation checks in post-hooks, so building up to the model that checks is enough.
@@ -49,3 +49,27 @@ def write_csv(
         text += "".join(line + line_end for line in extra_lines)
     path.write_bytes(text.encode(encoding))
     return path
+
+
+# The classic mall-customers export: five columns, its own headers, income in thousands.
+MALL_COLUMN_MAPPING = {
+    "customer_id": "CustomerID",
+    "annual_income": "Annual Income (k$)",
+    "spending_score": "Spending Score (1-100)",
+}
+
+
+def write_mall_customers(path: Path, n_rows: int = 300, seed: int = 21) -> int:
+    """Write a mall-customers layout file of generated customers; return its row count."""
+    customers = generate_clean_customers(n_rows, seed=seed)
+    mall = pd.DataFrame(
+        {
+            "CustomerID": range(1, len(customers) + 1),
+            "Gender": customers["gender"],
+            "Age": customers["age"],
+            "Annual Income (k$)": (customers["annual_income"] / 1000).round().astype(int),
+            "Spending Score (1-100)": customers["spending_score"],
+        }
+    )
+    mall.to_csv(path, index=False)
+    return len(mall)

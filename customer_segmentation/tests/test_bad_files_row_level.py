@@ -14,8 +14,12 @@ import pandas as pd
 import pytest
 
 from customer_segmentation.features import CANONICAL_COLUMNS, PERSONA_NAMES
-from customer_segmentation.sample_data import generate_clean_customers
-from customer_segmentation.tests.bad_files import clean_rows, write_csv
+from customer_segmentation.tests.bad_files import (
+    MALL_COLUMN_MAPPING,
+    clean_rows,
+    write_csv,
+    write_mall_customers,
+)
 from customer_segmentation.tests.dbt_runner import DbtRun, assert_succeeded, run_dbt
 
 BASE = {
@@ -202,24 +206,11 @@ def test_extra_columns_are_named_in_the_log(messy_build) -> None:
 
 
 def test_catalogue_16_mall_customers_layout_builds_on_three_features(tmp_path: Path) -> None:
-    customers = generate_clean_customers(300, seed=21)
-    mall = pd.DataFrame(
-        {
-            "CustomerID": range(1, len(customers) + 1),
-            "Gender": customers["gender"],
-            "Age": customers["age"],
-            "Annual Income (k$)": (customers["annual_income"] / 1000).round().astype(int),
-            "Spending Score (1-100)": customers["spending_score"],
-        }
-    )
     path = tmp_path / "Mall_Customers.csv"
-    mall.to_csv(path, index=False)
-    mapping = {
-        "customer_id": "CustomerID",
-        "annual_income": "Annual Income (k$)",
-        "spending_score": "Spending Score (1-100)",
-    }
-    run = run_dbt(["build"], tmp_path, {"customers_path": str(path), "customer_columns": mapping})
+    mall_rows = write_mall_customers(path)
+    run = run_dbt(
+        ["build"], tmp_path, {"customers_path": str(path), "customer_columns": MALL_COLUMN_MAPPING}
+    )
     assert_succeeded(run)
     assert "optional column(s) not in the file, left empty: total_purchase_amount" in run.output
     with run.connect() as connection:
@@ -231,4 +222,4 @@ def test_catalogue_16_mall_customers_layout_builds_on_three_features(tmp_path: P
     assert used == [("age, annual_income, spending_score",)]
     assert sorted(profiles["persona_name"]) == sorted(PERSONA_NAMES)
     assert profiles["revenue"].isna().all()
-    assert clean == len(mall)
+    assert clean == mall_rows

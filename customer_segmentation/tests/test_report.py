@@ -7,13 +7,12 @@ import re
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from pypdf import PdfReader
 
 from customer_segmentation.features import PERSONA_NAMES
 from customer_segmentation.report import ReportError, build_report, load_report_data, main
-from customer_segmentation.sample_data import generate_clean_customers
+from customer_segmentation.tests.bad_files import MALL_COLUMN_MAPPING, write_mall_customers
 from customer_segmentation.tests.dbt_runner import DbtRun, assert_succeeded, run_dbt
 
 SECTION_TITLES = [
@@ -110,24 +109,11 @@ def test_missing_database_says_to_run_make_run(tmp_path) -> None:
 @pytest.fixture(scope="module")
 def mall_build(tmp_path_factory) -> tuple[DbtRun, Path]:
     workdir = tmp_path_factory.mktemp("mall")
-    customers = generate_clean_customers(300, seed=21)
-    mall = pd.DataFrame(
-        {
-            "CustomerID": range(1, len(customers) + 1),
-            "Gender": customers["gender"],
-            "Age": customers["age"],
-            "Annual Income (k$)": (customers["annual_income"] / 1000).round().astype(int),
-            "Spending Score (1-100)": customers["spending_score"],
-        }
-    )
     path = workdir / "Mall_Customers.csv"
-    mall.to_csv(path, index=False)
-    mapping = {
-        "customer_id": "CustomerID",
-        "annual_income": "Annual Income (k$)",
-        "spending_score": "Spending Score (1-100)",
-    }
-    run = run_dbt(["build"], workdir, {"customers_path": str(path), "customer_columns": mapping})
+    write_mall_customers(path)
+    run = run_dbt(
+        ["build"], workdir, {"customers_path": str(path), "customer_columns": MALL_COLUMN_MAPPING}
+    )
     assert_succeeded(run)
     return run, path
 
