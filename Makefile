@@ -17,7 +17,7 @@ TEST_DUCKDB_PATH ?= $(CURDIR)/target/test.duckdb
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run build report test lint lint-sql lint-python pytest dbt-test-build docs export sample lock clean
+.PHONY: help setup run build publish report test lint lint-sql lint-python pytest dbt-test-build docs export sample lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -31,10 +31,14 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP) ## Create .venv/ from the pinned requirements
 
-run: build report ## Set up, build every model and test on the configured file, then the report
+run: build publish report ## Set up, build every model and test, publish the marts, write the report
 
 build: setup
 	$(BIN)/dbt build
+
+PUBLISH_DIR ?= published
+publish: setup ## Write the marts as Parquet to $(PUBLISH_DIR)/, only if the last build passed
+	$(BIN)/python -m customer_segmentation.publish --out $(PUBLISH_DIR)
 
 report: setup ## Write reports/segmentation_report.pdf and reports/figures/*.png from the marts
 	$(BIN)/python -m customer_segmentation.report --out reports
@@ -76,4 +80,4 @@ lock: setup ## Re-pin requirements.txt from requirements.in
 	  $(BIN)/python -m pip freeze --exclude-editable; } > requirements.txt
 
 clean: ## Remove build outputs (keeps .venv/)
-	rm -rf target logs dbt_packages reports exports *.duckdb
+	rm -rf target logs dbt_packages reports exports published *.duckdb

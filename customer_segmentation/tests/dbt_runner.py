@@ -28,6 +28,7 @@ class DbtRun:
     returncode: int
     output: str
     duckdb_path: Path
+    target_path: Path
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.duckdb_path), read_only=True)
@@ -86,7 +87,7 @@ def run_dbt(
             release_duckdb_file()
     if result.exception is not None:
         messages.append(str(result.exception))
-    return DbtRun(0 if result.success else 1, "\n".join(messages), duckdb_path)
+    return DbtRun(0 if result.success else 1, "\n".join(messages), duckdb_path, workdir / "target")
 
 
 def release_duckdb_file() -> None:
