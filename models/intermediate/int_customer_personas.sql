@@ -1,0 +1,34 @@
+with
+
+scored_customers as (
+
+    select * from {{ ref('int_customers_scored') }}
+
+),
+
+segmentation_models as (
+
+    select * from {{ ref('segmentation_models') }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        scored_customers.customer_id,
+        scored_customers.model_version,
+        scored_customers.cluster_id,
+
+        -- persona
+        segmentation_models.persona_name
+
+    from scored_customers
+    inner join segmentation_models
+        on
+            scored_customers.model_version = segmentation_models.model_version
+            and scored_customers.cluster_id = segmentation_models.cluster_id
+
+)
+
+select * from final
