@@ -21,7 +21,14 @@ final as (
         scored_customers.cluster_id,
 
         -- persona
-        segmentation_models.persona_name
+        segmentation_models.persona_id,
+        segmentation_models.persona_name,
+        segmentation_models.persona_id is not null as is_matched_persona,
+
+        -- fit
+        scored_customers.distance_to_centroid,
+        segmentation_models.persona_match_distance,
+        segmentation_models.persona_match_confidence
 
     from scored_customers
     inner join segmentation_models

@@ -6,15 +6,9 @@ customer_features as (
 
 ),
 
-scored_customers as (
+customer_personas as (
 
-    select * from {{ ref('int_customers_scored') }}
-
-),
-
-segmentation_models as (
-
-    select * from {{ ref('segmentation_models') }}
+    select * from {{ ref('int_customer_personas') }}
 
 ),
 
@@ -36,9 +30,9 @@ final as (
         -- ids
         customer_features.customer_id,
         customer_features.source_row_number,
-        scored_customers.cluster_id,
-        segmentation_models.persona_id,
-        scored_customers.model_version,
+        customer_personas.cluster_id,
+        customer_personas.persona_id,
+        customer_personas.model_version,
 
         -- attributes
         customer_features.gender,
@@ -49,12 +43,12 @@ final as (
         customer_features.imputed_features,
 
         -- segment
-        segmentation_models.persona_name,
+        customer_personas.persona_name,
         persona_definitions.persona_slug,
-        segmentation_models.persona_id is not null as is_matched_persona,
-        scored_customers.distance_to_centroid,
-        segmentation_models.persona_match_distance,
-        segmentation_models.persona_match_confidence,
+        customer_personas.is_matched_persona,
+        customer_personas.distance_to_centroid,
+        customer_personas.persona_match_distance,
+        customer_personas.persona_match_confidence,
 
         -- strategy
         segment_strategies.strategy_headline,
@@ -64,16 +58,12 @@ final as (
         segment_strategies.kpi as strategy_kpi
 
     from customer_features
-    inner join scored_customers
-        on customer_features.customer_id = scored_customers.customer_id
-    inner join segmentation_models
-        on
-            scored_customers.model_version = segmentation_models.model_version
-            and scored_customers.cluster_id = segmentation_models.cluster_id
+    inner join customer_personas
+        on customer_features.customer_id = customer_personas.customer_id
     left join persona_definitions
-        on segmentation_models.persona_id = persona_definitions.persona_id
+        on customer_personas.persona_id = persona_definitions.persona_id
     left join segment_strategies
-        on segmentation_models.persona_id = segment_strategies.persona_id
+        on customer_personas.persona_id = segment_strategies.persona_id
 
 )
 
