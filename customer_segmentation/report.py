@@ -48,6 +48,8 @@ PERSONA_COLOURS = dict(
     zip(PERSONA_NAMES, ["#1b6ca8", "#e07a1f", "#7b4ea3", "#3a9d5d"], strict=True)
 )
 EXTRA_SEGMENT_COLOURS = ["#7f7f7f", "#a6a6a6", "#595959", "#bfbfbf", "#404040", "#d9d9d9"]
+# Every customer scatter draws small, unlabelled points: thousands of them, no ids.
+CUSTOMER_POINTS = {"s": 8, "alpha": 0.6, "linewidth": 0, "legend": False}
 FEATURE_LABELS = {
     "age": "Age",
     "annual_income": "Annual income",
@@ -461,11 +463,8 @@ def cluster_views(writer: ReportWriter, data: ReportData) -> None:
             y="spending_score",
             hue="persona_name",
             palette=palette,
-            s=8,
-            alpha=0.6,
-            linewidth=0,
-            legend=False,
             ax=scatter_axes,
+            **CUSTOMER_POINTS,
         )
         scatter_axes.set(
             xlabel="Annual income", ylabel="Spending score", title="Spending score against income"
@@ -484,11 +483,8 @@ def cluster_views(writer: ReportWriter, data: ReportData) -> None:
         y=points[:, 1],
         hue=segments["persona_name"],
         palette=palette,
-        s=8,
-        alpha=0.6,
-        linewidth=0,
-        legend=False,
         ax=pca_axes,
+        **CUSTOMER_POINTS,
     )
     explained = projection.explained_variance_ratio_
     pca_axes.set(
