@@ -33,6 +33,7 @@ final as (
         customer_personas.cluster_id,
         customer_personas.persona_id,
         customer_personas.model_version,
+        cast('{{ run_started_at.strftime("%Y-%m-%d") }}' as date) as segmented_on,
 
         -- attributes
         customer_features.gender,
@@ -41,6 +42,9 @@ final as (
         {%- endfor %}
         customer_features.has_imputed_features,
         customer_features.imputed_features,
+        -- Summing this weight over any group gives the group's share of all clean customers,
+        -- which is how the semantic layer's `share_of_customers` stays additive.
+        1.0 / count(*) over () as customer_base_share,
 
         -- segment
         customer_personas.persona_name,

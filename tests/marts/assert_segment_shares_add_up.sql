@@ -1,6 +1,7 @@
 -- Assert that the personas' customer and revenue shares each add up to 100% and their
 -- customer counts to the clean customers: a marketer reading segment_profiles must be
--- looking at the whole customer base, not part of it.
+-- looking at the whole customer base, not part of it. The per-customer weights behind the
+-- semantic layer's share_of_customers must add up to 100% too.
 
 with
 
@@ -26,12 +27,23 @@ profile_totals as (
 
 ),
 
+customer_totals as (
+
+    select
+        count(*) as clean_customer_count,
+        sum(customer_base_share) as customer_base_share
+    from customer_segments
+
+),
+
 final as (
 
     select
         profile_totals.*,
-        (select count(*) from customer_segments) as clean_customer_count
+        customer_totals.clean_customer_count,
+        customer_totals.customer_base_share
     from profile_totals
+    cross join customer_totals
 
 )
 
@@ -40,3 +52,4 @@ where
     customer_count != clean_customer_count
     or abs(customer_share - 1) > 1e-9
     or abs(revenue_share - 1) > 1e-9
+    or abs(customer_base_share - 1) > 1e-9
