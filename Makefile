@@ -17,7 +17,7 @@ TEST_DUCKDB_PATH ?= $(CURDIR)/target/test.duckdb
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run build publish report test lint lint-sql lint-python pytest dbt-test-build docs export sample lock clean
+.PHONY: help setup browser run build publish report test lint lint-sql lint-python pytest dbt-test-build dbt-score docs metrics export sample lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -31,6 +31,14 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP) ## Create .venv/ from the pinned requirements
 
+# The docs-site test drives Debian's chromium; apt needs root, hence sudo for other users.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser: ## Install Debian's chromium (for the docs-site test) where it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the docs-site test"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+
 run: build publish report ## Set up, build every model and test, publish the marts, write the report
 
 build: setup
@@ -43,7 +51,7 @@ publish: setup ## Write the marts as Parquet to $(PUBLISH_DIR)/, only if the las
 report: setup ## Write reports/segmentation_report.pdf and reports/figures/*.png from the marts
 	$(BIN)/python -m customer_segmentation.report --out reports
 
-test: setup lint dbt-test-build pytest ## Set up, then lint, build with all dbt tests, and run pytest
+test: setup browser lint dbt-test-build dbt-score pytest ## Set up, lint, build with all dbt tests, score the manifest, run pytest
 
 lint: lint-python lint-sql ## ruff and sqlfluff
 
@@ -59,12 +67,22 @@ dbt-test-build: setup
 	rm -f $(TEST_DUCKDB_PATH)
 	DUCKDB_PATH=$(TEST_DUCKDB_PATH) $(BIN)/dbt build
 
+# Scores the manifest the test build just wrote; thresholds live in pyproject.toml.
+dbt-score: setup
+	$(BIN)/dbt-score lint --manifest target/manifest.json
+
 pytest: setup
 	$(BIN)/pytest
 
 docs: setup ## Generate the docs site and serve it on 127.0.0.1:8080
 	$(BIN)/dbt docs generate
 	$(BIN)/dbt docs serve --host 127.0.0.1 --port 8080 --no-browser
+
+METRICS ?= customers,share_of_customers,revenue,revenue_per_customer,average_purchase
+GROUP_BY ?= customer__persona_name
+metrics: setup ## Validate the semantic layer and query it (METRICS=..., GROUP_BY=...) after a build
+	$(BIN)/mf validate-configs
+	$(BIN)/mf query --metrics $(METRICS) --group-by $(GROUP_BY) --decimals 2
 
 TABLE ?= customers_rejected
 export: setup ## Write a mart as spreadsheet-safe CSV to exports/ (TABLE=customers_rejected)
