@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -15,6 +17,7 @@ from customer_segmentation.sample_data import (
 )
 
 WHOLE = r"\d+"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 def _whole_in_range(values: pd.Series, low: int, high: float) -> pd.Series:
@@ -202,6 +205,17 @@ def test_write_customer_file_writes_readable_csvs(tmp_path):
     pd.testing.assert_frame_equal(written, expected_rows.reset_index(drop=True))
     pd.testing.assert_frame_equal(written_truth, expected_truth)
     assert out.read_bytes().count(b"\r\n") == 0
+
+
+def test_regenerating_the_committed_sample_reproduces_its_bytes(tmp_path):
+    # `make sample` must give back the committed files: end-to-end tests and the README's
+    # figures are pinned to them.
+    out, truth_out = tmp_path / "customers.csv", tmp_path / "truth.csv"
+
+    write_customer_file(out, truth_out, n_rows=5000, seed=42)
+
+    assert out.read_bytes() == (DATA_DIR / "customers_sample.csv").read_bytes()
+    assert truth_out.read_bytes() == (DATA_DIR / "customers_sample_truth.csv").read_bytes()
 
 
 def test_write_customer_file_without_truth(tmp_path):
