@@ -87,6 +87,8 @@ def measure(command: list[str], label: str, data_dir: Path, env: dict | None = N
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{label}.log"
     result_path = log_dir / f"{label}.measure.json"
+    # A result left by an earlier invocation must not pass for this run's.
+    result_path.unlink(missing_ok=True)
     with log_path.open("w") as log:
         subprocess.run(
             [str(PYTHON), str(MEASURE), str(result_path), "--", *command],
