@@ -156,9 +156,12 @@ def node_label(unique_id: str) -> str:
 
 
 def node_seconds(run_results: Path) -> dict[str, float]:
-    """Seconds per node (models, tests, hooks) of a build, from dbt's run_results.json."""
+    """Seconds per node (models, tests, hooks) of a build, from dbt's run_results.json.
+
+    Keyed by unique id: two unit tests of different models may share a name.
+    """
     results = json.loads(run_results.read_text())["results"]
-    return {node_label(result["unique_id"]): result["execution_time"] for result in results}
+    return {result["unique_id"]: result["execution_time"] for result in results}
 
 
 def clustering_inertias(labelled: Path, database: Path) -> dict:
@@ -247,7 +250,12 @@ def bench_size(rows: int, repeat: int, dbt_vars: dict, data_dir: Path) -> dict:
         "project_peak_mib": statistics.median(run["peak_mib"] for run in project_runs),
         "wall_ratio": project_wall / baseline_wall,
         "project_node_seconds_total": sum(median_nodes.values()),
-        "slowest_nodes": [{"node": name, "seconds": seconds} for name, seconds in slowest],
+        # dbt's own start-up, parsing and compiling, which no node reports.
+        "project_seconds_outside_nodes": project_wall - sum(median_nodes.values()),
+        "slowest_nodes": [
+            {"node": node_label(unique_id), "unique_id": unique_id, "seconds": seconds}
+            for unique_id, seconds in slowest
+        ],
         **clustering_inertias(labelled, paths.database),
         "baseline_runs": baseline_runs,
         "project_runs": project_runs,
