@@ -17,7 +17,7 @@ TEST_DUCKDB_PATH ?= $(CURDIR)/target/test.duckdb
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup browser run build publish report test lint lint-sql lint-python pytest dbt-test-build dbt-score docs metrics export sample lock clean
+.PHONY: help setup browser run build publish report test lint lint-sql lint-python pytest dbt-test-build dbt-score docs metrics export sample bench lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -91,6 +91,14 @@ export: setup ## Write a mart as spreadsheet-safe CSV to exports/ (TABLE=custome
 sample: setup ## Regenerate the committed sample and its truth file
 	$(BIN)/python -m customer_segmentation.sample_data --rows 5000 --seed 42 \
 		--out data/customers_sample.csv --truth data/customers_sample_truth.csv
+
+# Benchmark file sizes in rows; SIZE=100000000 runs that one size instead. Files are cached
+# in bench/data/ (gitignored), results go to bench/data/results.{md,json}.
+SIZES ?= 100000 1000000 10000000
+SIZE ?=
+REPEAT ?= 1
+bench: setup ## Time a pandas notebook against dbt build at SIZES rows (or one SIZE)
+	$(BIN)/python bench/notebook_vs_project.py --sizes $(or $(SIZE),$(SIZES)) --repeat $(REPEAT)
 
 lock: setup ## Re-pin requirements.txt from requirements.in
 	$(BIN)/python -m pip install --quiet -r requirements.in

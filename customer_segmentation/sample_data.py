@@ -12,6 +12,9 @@ Usage::
 
     python -m customer_segmentation.sample_data --rows 5000 --seed 42 \
         --out data/customers_sample.csv --truth data/customers_sample_truth.csv
+
+Files too large for memory (benchmarks at 10M or 100M rows) are written a chunk at a time
+by ``write_customer_file_in_chunks``.
 """
 
 from __future__ import annotations
@@ -43,6 +46,11 @@ class PersonaDistribution:
     retention_months: tuple[float, float]
     female_share: float
 
+
+# Ids are zero-padded to this many digits, as in the committed sample ("000042").
+DEFAULT_ID_WIDTH = 6
+# Customers generated at a time by the chunked writer: about 1 GB of peak memory.
+DEFAULT_CHUNK_ROWS = 1_000_000
 
 PERSONA_DISTRIBUTIONS: tuple[PersonaDistribution, ...] = (
     PersonaDistribution(
@@ -105,8 +113,15 @@ def _draw_personas(n_rows: int, rng: np.random.Generator) -> np.ndarray:
     return rng.choice(len(PERSONA_DISTRIBUTIONS), size=n_rows, p=shares / shares.sum())
 
 
-def generate_clean_customers(n_rows: int, seed: int) -> pd.DataFrame:
-    """Customers with valid values and their true persona (column ``true_persona``)."""
+def generate_clean_customers(
+    n_rows: int, seed: int, *, first_id: int = 1, id_width: int = DEFAULT_ID_WIDTH
+) -> pd.DataFrame:
+    """Customers with valid values and their true persona (column ``true_persona``).
+
+    Ids are ``first_id .. first_id + n_rows - 1`` in a seeded order, zero-padded to
+    ``id_width`` digits. The id range only relabels the customers (the random draws do not
+    depend on it), so the chunks of a large file can take disjoint ranges.
+    """
     if n_rows < 1:
         raise ValueError(f"n_rows must be at least 1, got {n_rows}")
     rng = np.random.default_rng(seed)
@@ -141,7 +156,9 @@ def generate_clean_customers(n_rows: int, seed: int) -> pd.DataFrame:
     # Clip to the valid domain so that only the deliberately damaged rows are rejected.
     customers = pd.DataFrame(
         {
-            CUSTOMER_ID: [f"{i:06d}" for i in rng.permutation(np.arange(1, n_rows + 1))],
+            CUSTOMER_ID: [
+                f"{i:0{id_width}d}" for i in rng.permutation(np.arange(first_id, first_id + n_rows))
+            ],
             "gender": np.where(is_female, "Female", "Male"),
             "age": np.clip(np.rint(columns["age"]), 18, 90).astype(int),
             "annual_income": np.round(np.clip(columns["annual_income"], 12_000, None), -2),
@@ -252,28 +269,49 @@ DAMAGES = (
 
 
 def generate_customer_file(
-    n_rows: int, seed: int, dirty_share: float = 0.02
+    n_rows: int,
+    seed: int,
+    dirty_share: float = 0.02,
+    *,
+    first_id: int = 1,
+    id_width: int = DEFAULT_ID_WIDTH,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return ``(file_rows, truth)``: the customer file as text, and each customer's persona.
 
     ``file_rows`` has the canonical columns, all text, in file order. ``truth`` has one
-    row per distinct customer id with ``true_persona``.
+    row per distinct customer id with ``true_persona``. ``first_id`` and ``id_width`` set the
+    ids as in ``generate_clean_customers``.
+
+    Only the damaged rows pass through Python dicts; the clean rows stay columnar, which
+    keeps a million-row file to seconds. The damages see the rows in file order, so the
+    output is the same as damaging every row in one pass.
     """
     if not 0 <= dirty_share <= 1:
         raise ValueError(f"dirty_share must be between 0 and 1, got {dirty_share}")
-    clean = generate_clean_customers(n_rows, seed)
+    clean = generate_clean_customers(n_rows, seed, first_id=first_id, id_width=id_width)
     rng = np.random.default_rng(seed + 1)
-    text_rows = _as_text(clean).to_dict("records")
+    text = _as_text(clean)
     n_dirty = round(n_rows * dirty_share)
-    dirty_positions = set(rng.choice(n_rows, size=n_dirty, replace=False).tolist())
-    output: list[dict] = []
-    for position, row in enumerate(text_rows):
-        if position in dirty_positions:
-            damage = DAMAGES[len(output) % len(DAMAGES)]
-            output.extend(damage(row, rng))
-        else:
-            output.append(row)
-    file_rows = pd.DataFrame(output)
+    dirty_positions = sorted(rng.choice(n_rows, size=n_dirty, replace=False).tolist())
+    damaged_rows: list[dict] = []
+    damaged_positions: list[int] = []
+    dirty_records = text.iloc[dirty_positions].to_dict("records")
+    for damaged_so_far, (position, row) in enumerate(
+        zip(dirty_positions, dirty_records, strict=True)
+    ):
+        # The damage kind cycles with the row's place in the output, which each earlier
+        # duplicate has pushed down by one row.
+        rows_added_by_duplicates = len(damaged_rows) - damaged_so_far
+        damage = DAMAGES[(position + rows_added_by_duplicates) % len(DAMAGES)]
+        replacement = damage(row, rng)
+        damaged_rows.extend(replacement)
+        damaged_positions.extend([position] * len(replacement))
+    file_rows = text.drop(index=dirty_positions).assign(_position=lambda rows: rows.index)
+    if damaged_rows:
+        damaged = pd.DataFrame(damaged_rows).astype(str).assign(_position=damaged_positions)
+        # A stable sort keeps a damage's replacement rows in the order the damage returned.
+        file_rows = pd.concat([file_rows, damaged]).sort_values("_position", kind="stable")
+    file_rows = file_rows.drop(columns="_position").reset_index(drop=True)
     truth = file_rows[[CUSTOMER_ID, "true_persona"]].drop_duplicates(CUSTOMER_ID)
     return file_rows[list(CANONICAL_COLUMNS)], truth.reset_index(drop=True)
 
@@ -288,6 +326,55 @@ def write_customer_file(
     if truth_out is not None:
         truth_out.parent.mkdir(parents=True, exist_ok=True)
         truth.to_csv(truth_out, index=False, lineterminator="\n")
+
+
+def chunk_seed(seed: int, chunk_index: int) -> int:
+    """The seed of one chunk of a chunked file, derived from the file's seed.
+
+    Not ``seed + chunk_index``: a chunk uses both its seed and the next integer, so
+    neighbouring chunks would share a random stream. ``SeedSequence`` mixes both numbers.
+    """
+    return int(np.random.SeedSequence([seed, chunk_index]).generate_state(1)[0])
+
+
+def write_customer_file_in_chunks(
+    out: Path,
+    n_rows: int,
+    seed: int,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    dirty_share: float = 0.02,
+) -> None:
+    """Write a customer file of any size in bounded memory, ``chunk_rows`` customers at a time.
+
+    Chunk ``k`` is ``generate_customer_file`` with seed ``chunk_seed(seed, k)`` and its own
+    range of ids, all padded to one width, so ids stay unique across the file (the unpadded
+    ids some damages write cannot match a padded one). Same arguments, same bytes. Memory
+    is that of one chunk; a 100M-row file (about 4 GB) is written like a 1M-row one.
+    """
+    if n_rows < 1:
+        raise ValueError(f"n_rows must be at least 1, got {n_rows}")
+    if chunk_rows < 1:
+        raise ValueError(f"chunk_rows must be at least 1, got {chunk_rows}")
+    if not 0 <= dirty_share <= 1:
+        raise ValueError(f"dirty_share must be between 0 and 1, got {dirty_share}")
+    id_width = max(DEFAULT_ID_WIDTH, len(str(n_rows)))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        for chunk_index, first_row in enumerate(range(0, n_rows, chunk_rows)):
+            file_rows, _ = generate_customer_file(
+                min(chunk_rows, n_rows - first_row),
+                chunk_seed(seed, chunk_index),
+                dirty_share,
+                first_id=first_row + 1,
+                id_width=id_width,
+            )
+            file_rows.to_csv(
+                handle,
+                index=False,
+                header=chunk_index == 0,
+                quoting=csv.QUOTE_MINIMAL,
+                lineterminator="\n",
+            )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from customer_segmentation.features import CANONICAL_COLUMNS, CUSTOMER_ID, PERSONA_NAMES
 from customer_segmentation.sample_data import (
     PERSONA_DISTRIBUTIONS,
+    chunk_seed,
     generate_clean_customers,
     generate_customer_file,
     main,
     write_customer_file,
+    write_customer_file_in_chunks,
 )
 
 WHOLE = r"\d+"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 def _whole_in_range(values: pd.Series, low: int, high: float) -> pd.Series:
@@ -204,6 +209,17 @@ def test_write_customer_file_writes_readable_csvs(tmp_path):
     assert out.read_bytes().count(b"\r\n") == 0
 
 
+def test_regenerating_the_committed_sample_reproduces_its_bytes(tmp_path):
+    # `make sample` must give back the committed files: end-to-end tests and the README's
+    # figures are pinned to them.
+    out, truth_out = tmp_path / "customers.csv", tmp_path / "truth.csv"
+
+    write_customer_file(out, truth_out, n_rows=5000, seed=42)
+
+    assert out.read_bytes() == (DATA_DIR / "customers_sample.csv").read_bytes()
+    assert truth_out.read_bytes() == (DATA_DIR / "customers_sample_truth.csv").read_bytes()
+
+
 def test_write_customer_file_without_truth(tmp_path):
     out = tmp_path / "customers.csv"
 
@@ -214,6 +230,107 @@ def test_write_customer_file_without_truth(tmp_path):
     written = pd.read_csv(out, dtype=str)
     assert tuple(written.columns) == CANONICAL_COLUMNS
     assert len(written) == 50
+
+
+# --- id ranges and the chunked writer ---------------------------------------------------
+
+
+def _read_text_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def test_id_range_relabels_customers_without_changing_their_values():
+    default = generate_clean_customers(400, seed=3)
+    shifted = generate_clean_customers(400, seed=3, first_id=1_001, id_width=8)
+
+    assert shifted[CUSTOMER_ID].str.len().eq(8).all()
+    assert (shifted[CUSTOMER_ID].astype(int) == default[CUSTOMER_ID].astype(int) + 1_000).all()
+    pd.testing.assert_frame_equal(
+        shifted.drop(columns=CUSTOMER_ID), default.drop(columns=CUSTOMER_ID)
+    )
+
+
+def test_damaged_file_keeps_ids_in_its_range():
+    file_rows, truth = generate_customer_file(2000, seed=6, first_id=50_001, id_width=7)
+    ids = file_rows[CUSTOMER_ID].astype(int)
+
+    assert ids.between(50_001, 52_000).all()
+    # The unpadded-id damage leaves shorter ids, still in the range and still distinct.
+    assert (file_rows[CUSTOMER_ID].str.len() < 7).any()
+    assert len(truth) == 2000
+
+
+def test_chunk_seeds_are_deterministic_and_distinct():
+    seeds = [chunk_seed(7, index) for index in range(50)]
+
+    assert seeds == [chunk_seed(7, index) for index in range(50)]
+    assert len(set(seeds)) == len(seeds)
+    assert chunk_seed(8, 0) != chunk_seed(7, 0)
+    # Never the next integer of a neighbour, which that neighbour's damages already use.
+    assert not set(seeds) & {seed + 1 for seed in seeds}
+
+
+def test_chunked_file_is_its_chunks_one_after_another(tmp_path):
+    out = tmp_path / "nested" / "customers.csv"
+
+    write_customer_file_in_chunks(out, n_rows=2_500, seed=4, chunk_rows=1_000)
+
+    chunks = [
+        generate_customer_file(size, chunk_seed(4, index), first_id=first_id)[0]
+        for index, (size, first_id) in enumerate([(1_000, 1), (1_000, 1_001), (500, 2_001)])
+    ]
+    expected = pd.concat(chunks, ignore_index=True)
+    pd.testing.assert_frame_equal(_read_text_csv(out), expected)
+    assert out.read_bytes().count(b"customer_id") == 1
+    assert out.read_bytes().count(b"\r\n") == 0
+
+
+def test_chunked_file_without_dirt_has_every_id_once(tmp_path):
+    out = tmp_path / "customers.csv"
+
+    write_customer_file_in_chunks(out, n_rows=2_300, seed=5, chunk_rows=1_000, dirty_share=0)
+
+    written = _read_text_csv(out)
+    assert tuple(written.columns) == CANONICAL_COLUMNS
+    assert sorted(written[CUSTOMER_ID]) == [f"{i:06d}" for i in range(1, 2_301)]
+    assert _valid_rows(written).all()
+
+
+def test_chunked_file_ids_are_unique_across_chunks_but_for_duplicates(tmp_path):
+    out = tmp_path / "customers.csv"
+    n_rows = 3_000
+
+    write_customer_file_in_chunks(out, n_rows=n_rows, seed=9, chunk_rows=700, dirty_share=0.2)
+
+    written = _read_text_csv(out)
+    # Only the duplicate damages add rows, and every added row repeats an id of its chunk.
+    assert written[CUSTOMER_ID].nunique() == n_rows
+    assert len(written) - n_rows == written[CUSTOMER_ID].duplicated().sum() > 0
+
+
+def test_chunked_file_is_reproducible(tmp_path):
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+
+    write_customer_file_in_chunks(first, n_rows=1_500, seed=3, chunk_rows=400)
+    write_customer_file_in_chunks(second, n_rows=1_500, seed=3, chunk_rows=400)
+
+    assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"n_rows": 0}, "n_rows"),
+        ({"chunk_rows": 0}, "chunk_rows"),
+        ({"dirty_share": 1.5}, "dirty_share"),
+    ],
+)
+def test_chunked_writer_refuses_bad_arguments_and_writes_nothing(tmp_path, arguments, message):
+    out = tmp_path / "sub" / "customers.csv"
+
+    with pytest.raises(ValueError, match=message):
+        write_customer_file_in_chunks(out, **{"n_rows": 100, "seed": 1, **arguments})
+    assert not out.exists()
 
 
 def test_main_cli_writes_both_files(tmp_path):

@@ -1,0 +1,378 @@
+"""Benchmark: the dbt project against a plain pandas + scikit-learn notebook, by file size.
+
+For each size, a seeded customer file is generated once (cached in ``--data-dir``), then the
+notebook baseline (``bench/baseline_notebook.py``) and a full ``dbt build`` (every model and
+test, into a fresh DuckDB file) run alternately, ``--repeat`` times each, so that drift on
+a shared machine hits both alike. Each run is timed and its peak memory read through
+``bench/measure_process.py``. Then, untimed, both labellings are scored on the same rows
+(the customers both kept, their parsed raw values standardised once): the within-cluster
+sum of squares, so a faster or slower side cannot hide a worse clustering.
+
+Prints a table and writes it as Markdown (``results.md``) and JSON (``results.json``) to
+the data dir. Times and memory are medians over the repeats; the JSON has every run.
+
+    .venv/bin/python bench/notebook_vs_project.py --sizes 100000 1000000 --repeat 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import duckdb
+
+from customer_segmentation.features import CLUSTERING_FEATURES, CUSTOMER_ID
+from customer_segmentation.sample_data import write_customer_file_in_chunks
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BENCH_DIR.parent
+DEFAULT_DATA_DIR = BENCH_DIR / "data"
+PYTHON = Path(sys.executable)
+DBT = PYTHON.with_name("dbt")
+MEASURE = BENCH_DIR / "measure_process.py"
+BASELINE = BENCH_DIR / "baseline_notebook.py"
+
+DEFAULT_SIZES = (100_000, 1_000_000, 10_000_000)
+# The files are cached by size and seed; a new seed generates new files.
+FILE_SEED = 1
+SLOWEST_NODES = 5
+# Lines of a failed run's log shown in the error.
+LOG_TAIL_LINES = 40
+PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb", "pandas", "scikit-learn", "numpy")
+
+
+class RunFailedError(RuntimeError):
+    """A measured command exited non-zero; the message carries the end of its log."""
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    """Where one size's dbt builds write: the DuckDB file and dbt's target folder."""
+
+    database: Path
+    target: Path
+
+
+def customer_file(data_dir: Path, rows: int) -> tuple[Path, float | None]:
+    """The cached file of ``rows`` customers, generated if missing; and the seconds it took.
+
+    Written under a temporary name and renamed when complete, so an interrupted generation
+    never leaves a truncated file that a later run would take for the cache.
+    """
+    path = data_dir / f"customers_{rows}_seed{FILE_SEED}.csv"
+    if path.exists():
+        return path, None
+    partial = path.with_name(path.name + ".partial")
+    print(f"generating {rows:,} customers -> {path}", flush=True)
+    started = time.perf_counter()
+    write_customer_file_in_chunks(partial, n_rows=rows, seed=FILE_SEED)
+    partial.replace(path)
+    seconds = time.perf_counter() - started
+    print(f"generated {rows:,} customers in {seconds:.1f} s", flush=True)
+    return path, seconds
+
+
+def measure(command: list[str], label: str, data_dir: Path, env: dict | None = None) -> dict:
+    """Run ``command`` through the measuring wrapper; its output goes to ``logs/<label>.log``."""
+    log_dir = data_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{label}.log"
+    result_path = log_dir / f"{label}.measure.json"
+    # A result left by an earlier invocation must not pass for this run's.
+    result_path.unlink(missing_ok=True)
+    with log_path.open("w") as log:
+        subprocess.run(
+            [str(PYTHON), str(MEASURE), str(result_path), "--", *command],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    result = json.loads(result_path.read_text()) if result_path.exists() else {"returncode": -1}
+    if result["returncode"] != 0:
+        tail = "".join(log_path.read_text().splitlines(keepends=True)[-LOG_TAIL_LINES:])
+        raise RunFailedError(f"{label} failed (log {log_path}):\n{tail}")
+    return {"wall_seconds": result["wall_seconds"], "peak_mib": result["peak_mib"]}
+
+
+def run_baseline(customers: Path, labelled: Path, label: str, data_dir: Path) -> dict:
+    """The notebook script, in its own process like the project, so both pay their imports."""
+    return measure([str(PYTHON), str(BASELINE), str(customers), str(labelled)], label, data_dir)
+
+
+def run_project(
+    customers: Path, dbt_vars: dict, paths: ProjectPaths, label: str, data_dir: Path
+) -> dict:
+    """A full ``dbt build`` into a fresh DuckDB file, with its own target and log folders.
+
+    The fresh file means every run fits the model, as a first build does; the separate
+    target and log paths leave the user's ``target/`` and ``logs/`` alone.
+    """
+    database, target = paths.database, paths.target
+    for stale in (database, database.with_name(database.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    env = {
+        **os.environ,
+        "DUCKDB_PATH": str(database),
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "DBT_PROJECT_DIR": str(PROJECT_DIR),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+    }
+    command = [
+        str(DBT),
+        "build",
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(target / "logs"),
+        "--no-use-colors",
+        "--vars",
+        json.dumps({**dbt_vars, "customers_path": str(customers.resolve())}),
+    ]
+    result = measure(command, label, data_dir, env)
+    result["node_seconds"] = node_seconds(target / "run_results.json")
+    return result
+
+
+def node_label(unique_id: str) -> str:
+    """A node's name without its resource type, project and (for data tests) hash suffix."""
+    resource_type, _project, name = unique_id.split(".", 2)
+    if resource_type == "test":
+        name = name.rsplit(".", 1)[0]
+    if resource_type == "unit_test":
+        name = name.split(".", 1)[1]
+    return name
+
+
+def node_seconds(run_results: Path) -> dict[str, float]:
+    """Seconds per node (models, tests, hooks) of a build, from dbt's run_results.json.
+
+    Keyed by unique id: two unit tests of different models may share a name.
+    """
+    results = json.loads(run_results.read_text())["results"]
+    return {result["unique_id"]: result["execution_time"] for result in results}
+
+
+def clustering_inertias(labelled: Path, database: Path) -> dict:
+    """Within-cluster sums of squares of both labellings, on the customers both kept.
+
+    The rows are the customers in both the notebook's labelled file and the project's
+    ``customer_segments``, with the notebook's parsed values (the project imputes some),
+    standardised once over those rows. Exact duplicates the notebook kept count once; the
+    project rejects conflicting ones, so the join drops them. Runs in DuckDB, which keeps
+    memory bounded at any size.
+    """
+    features = list(CLUSTERING_FEATURES)
+    standardised = ",\n".join(
+        f"({name} - avg({name}) over ()) / coalesce(nullif(stddev_pop({name}) over (), 0), 1)"
+        f" as {name}"
+        for name in features
+    )
+
+    def squares_to_group_means(label: str) -> str:
+        return " + ".join(
+            f"power({name} - avg({name}) over (partition by {label}), 2)" for name in features
+        )
+
+    parsed = ",\n".join(f"cast({name} as double) as {name}" for name in features)
+    query = f"""
+        with notebook as (
+            select {CUSTOMER_ID}, {parsed}, cast(cluster as bigint) as notebook_label
+            from read_csv(?, header = true, all_varchar = true)
+            qualify row_number() over (partition by {CUSTOMER_ID}) = 1
+        ),
+        joined as (
+            select notebook.*, segments.cluster_id as project_label
+            from notebook
+            inner join project.main.customer_segments as segments using ({CUSTOMER_ID})
+        ),
+        standardised as (
+            select notebook_label, project_label, {standardised} from joined
+        ),
+        squares as (
+            select
+                {squares_to_group_means("notebook_label")} as notebook_square,
+                {squares_to_group_means("project_label")} as project_square
+            from standardised
+        )
+        select count(*), sum(notebook_square), sum(project_square) from squares
+    """
+    with duckdb.connect() as connection:
+        quoted_database = str(database).replace("'", "''")
+        connection.execute(f"attach '{quoted_database}' as project (read_only)")
+        compared, baseline, project = connection.execute(query, [str(labelled)]).fetchone()
+    return {
+        "customers_compared": compared,
+        "inertia_baseline": baseline,
+        "inertia_project": project,
+        "inertia_ratio": project / baseline,
+    }
+
+
+def bench_size(rows: int, repeat: int, dbt_vars: dict, data_dir: Path) -> dict:
+    """Generate or reuse the file of ``rows`` customers, run both sides alternately, score."""
+    customers, generation_seconds = customer_file(data_dir, rows)
+    labelled = data_dir / f"baseline_{rows}.csv"
+    paths = ProjectPaths(data_dir / f"project_{rows}.duckdb", data_dir / f"target_{rows}")
+    baseline_runs, project_runs = [], []
+    for attempt in range(1, repeat + 1):
+        label = f"{rows}_run{attempt}"
+        baseline_runs.append(run_baseline(customers, labelled, f"baseline_{label}", data_dir))
+        print(f"{rows:>12,} rows  baseline run {attempt}: {summary(baseline_runs[-1])}", flush=True)
+        project_runs.append(run_project(customers, dbt_vars, paths, f"project_{label}", data_dir))
+        print(f"{rows:>12,} rows  project  run {attempt}: {summary(project_runs[-1])}", flush=True)
+    median_nodes = {
+        name: statistics.median(run["node_seconds"][name] for run in project_runs)
+        for name in project_runs[-1]["node_seconds"]
+    }
+    slowest = sorted(median_nodes.items(), key=lambda item: -item[1])[:SLOWEST_NODES]
+    baseline_wall = statistics.median(run["wall_seconds"] for run in baseline_runs)
+    project_wall = statistics.median(run["wall_seconds"] for run in project_runs)
+    return {
+        "rows": rows,
+        "customer_file": str(customers),
+        "customer_file_bytes": customers.stat().st_size,
+        "generation_seconds": generation_seconds,
+        "baseline_wall_seconds": baseline_wall,
+        "baseline_peak_mib": statistics.median(run["peak_mib"] for run in baseline_runs),
+        "project_wall_seconds": project_wall,
+        "project_peak_mib": statistics.median(run["peak_mib"] for run in project_runs),
+        "wall_ratio": project_wall / baseline_wall,
+        "project_node_seconds_total": sum(median_nodes.values()),
+        # dbt's own start-up, parsing and compiling, which no node reports.
+        "project_seconds_outside_nodes": project_wall - sum(median_nodes.values()),
+        "slowest_nodes": [
+            {"node": node_label(unique_id), "unique_id": unique_id, "seconds": seconds}
+            for unique_id, seconds in slowest
+        ],
+        **clustering_inertias(labelled, paths.database),
+        "baseline_runs": baseline_runs,
+        "project_runs": project_runs,
+    }
+
+
+def summary(run: dict) -> str:
+    """One run's figures for the progress lines, so a long benchmark shows it is alive."""
+    return f"{run['wall_seconds']:8.1f} s {run['peak_mib']:8.0f} MiB"
+
+
+HEADERS = (
+    "rows",
+    "baseline wall s",
+    "baseline peak MiB",
+    "project wall s",
+    "project peak MiB",
+    "wall ratio project/baseline",
+    "inertia baseline",
+    "inertia project",
+    "inertia ratio project/baseline",
+    "project's slowest nodes (s)",
+)
+
+
+def table_cells(result: dict) -> list[str]:
+    """One size's row, formatted once for both the plain and the Markdown table."""
+    slowest = ", ".join(f"{node['node']} {node['seconds']:.1f}" for node in result["slowest_nodes"])
+    return [
+        f"{result['rows']:,}",
+        f"{result['baseline_wall_seconds']:.1f}",
+        f"{result['baseline_peak_mib']:.0f}",
+        f"{result['project_wall_seconds']:.1f}",
+        f"{result['project_peak_mib']:.0f}",
+        f"{result['wall_ratio']:.2f}",
+        f"{result['inertia_baseline']:,.0f}",
+        f"{result['inertia_project']:,.0f}",
+        f"{result['inertia_ratio']:.3f}",
+        slowest,
+    ]
+
+
+def plain_table(results: list[dict]) -> str:
+    """Numbers right-aligned under their headers; the node list, last, left-aligned."""
+    rows = [list(HEADERS), *(table_cells(result) for result in results)]
+    widths = [max(len(row[index]) for row in rows) for index in range(len(HEADERS) - 1)]
+    lines = []
+    for row in rows:
+        numbers = [cell.rjust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*numbers, row[-1]]))
+    return "\n".join(lines)
+
+
+def markdown_table(results: list[dict]) -> str:
+    """The same table for results.md, ready to paste into the README or an issue."""
+    lines = [
+        "| " + " | ".join(HEADERS) + " |",
+        "|" + "|".join(["---:"] * (len(HEADERS) - 1) + ["---"]) + "|",
+    ]
+    lines += ["| " + " | ".join(table_cells(result)) + " |" for result in results]
+    return "\n".join(lines)
+
+
+def environment_facts(repeat: int, dbt_vars: dict) -> dict:
+    """What a reader needs to compare figures across machines and versions."""
+    return {
+        "repeat": repeat,
+        "dbt_vars": dbt_vars,
+        "file_seed": FILE_SEED,
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "packages": {name: metadata.version(name) for name in PACKAGES},
+    }
+
+
+def write_results(results: list[dict], facts: dict, data_dir: Path) -> None:
+    (data_dir / "results.json").write_text(json.dumps({**facts, "sizes": results}, indent=2) + "\n")
+    (data_dir / "results.md").write_text(
+        f"Notebook baseline against `dbt build`, medians of {facts['repeat']} run(s) each, "
+        f"{facts['cpu_count']} CPUs, {facts['platform']}.\n\n{markdown_table(results)}\n"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES), help="rows per file"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each side per size")
+    parser.add_argument(
+        "--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="cache and results folder"
+    )
+    parser.add_argument(
+        "--dbt-vars",
+        type=json.loads,
+        default={},
+        help="JSON of extra project vars for every build (customers_path is set per file)",
+    )
+    args = parser.parse_args(argv)
+    if args.repeat < 1 or min(args.sizes) < 1:
+        parser.error("--repeat and every size must be at least 1")
+    data_dir = args.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    facts = environment_facts(args.repeat, args.dbt_vars)
+    results: list[dict] = []
+    for rows in args.sizes:
+        results.append(bench_size(rows, args.repeat, args.dbt_vars, data_dir))
+        # Written after every size, so a long run that fails late keeps what it measured.
+        write_results(results, facts, data_dir)
+    print()
+    print(plain_table(results))
+    print(f"\nwritten to {data_dir / 'results.md'} and {data_dir / 'results.json'}")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except RunFailedError as error:
+        sys.exit(str(error))

@@ -1,0 +1,180 @@
+"""Smoke test of the benchmark harness (bench/notebook_vs_project.py) at a tiny size.
+
+The harness runs the notebook baseline and a full ``dbt build`` as separate processes, as
+``make bench`` does, into a temporary data dir; its figures are then checked for sense and
+its inertia query against a direct computation.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.preprocessing import StandardScaler
+
+from customer_segmentation.features import CLUSTERING_FEATURES, CUSTOMER_ID
+
+BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
+SMOKE_ROWS = 3_000
+# Both sides cluster the same customers into the same four personas; the project's
+# labelling may differ a little (it imputes and validates), not by a fifth.
+MAX_INERTIA_RATIO = 1.2
+# The choice-of-k diagnostics fit nine k on 5,000 customers, most of a small build's time;
+# a shorter sweep keeps this test near half a minute. Every model and test still runs.
+SMOKE_DBT_VARS = {"diagnostics_cluster_counts": [2, 4], "diagnostics_sample_size": 1_000}
+# A child that holds this much memory must show at least this peak.
+ALLOCATED_MIB = 200
+
+
+def load_bench_module(name: str) -> ModuleType:
+    """Import a script from bench/, which is a folder of scripts, not a package."""
+    spec = importlib.util.spec_from_file_location(name, BENCH_DIR / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    # Dataclasses look their module up in sys.modules while the class is built.
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    data_dir = tmp_path_factory.mktemp("bench_data")
+    command = [
+        sys.executable,
+        str(BENCH_DIR / "notebook_vs_project.py"),
+        "--sizes",
+        str(SMOKE_ROWS),
+        "--repeat",
+        "1",
+        "--data-dir",
+        str(data_dir),
+        "--dbt-vars",
+        json.dumps(SMOKE_DBT_VARS),
+    ]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr + completed.stdout
+    return data_dir, completed.stdout
+
+
+@pytest.fixture(scope="module")
+def smoke_result(bench_run: tuple[Path, str]) -> dict:
+    data_dir, _ = bench_run
+    (result,) = json.loads((data_dir / "results.json").read_text())["sizes"]
+    return result
+
+
+def test_table_has_the_size_with_positive_times_and_both_inertias(bench_run, smoke_result):
+    data_dir, stdout = bench_run
+
+    assert smoke_result["rows"] == SMOKE_ROWS
+    for figure in ("baseline_wall_seconds", "baseline_peak_mib"):
+        assert smoke_result[figure] > 0, figure
+    for figure in ("project_wall_seconds", "project_peak_mib", "wall_ratio"):
+        assert smoke_result[figure] > 0, figure
+    assert smoke_result["inertia_baseline"] > 0
+    assert smoke_result["inertia_project"] > 0
+    assert len(smoke_result["slowest_nodes"]) == 5
+    assert any(line.startswith(f"{SMOKE_ROWS:,} ") for line in stdout.splitlines())
+    assert f"| {SMOKE_ROWS:,} |" in (data_dir / "results.md").read_text()
+
+
+def test_project_clusters_about_as_well_as_the_notebook(smoke_result):
+    # Most customers are clean, so nearly all are compared.
+    assert smoke_result["customers_compared"] > 0.9 * SMOKE_ROWS
+    assert 0 < smoke_result["inertia_ratio"] < MAX_INERTIA_RATIO
+
+
+def test_inertias_match_a_direct_computation(bench_run, smoke_result):
+    data_dir, _ = bench_run
+    features = list(CLUSTERING_FEATURES)
+    notebook = pd.read_csv(data_dir / f"baseline_{SMOKE_ROWS}.csv", dtype={CUSTOMER_ID: str})
+    with duckdb.connect(str(data_dir / f"project_{SMOKE_ROWS}.duckdb"), read_only=True) as db:
+        segments = db.sql(f"select {CUSTOMER_ID}, cluster_id from customer_segments").df()
+    joined = notebook.drop_duplicates(CUSTOMER_ID).merge(
+        segments, on=CUSTOMER_ID, validate="one_to_one"
+    )
+    scaled = StandardScaler().fit_transform(joined[features])
+
+    def inertia(labels: np.ndarray) -> float:
+        return sum(
+            float(((scaled[labels == group] - scaled[labels == group].mean(axis=0)) ** 2).sum())
+            for group in np.unique(labels)
+        )
+
+    assert smoke_result["customers_compared"] == len(joined)
+    assert smoke_result["inertia_baseline"] == pytest.approx(inertia(joined["cluster"].to_numpy()))
+    assert smoke_result["inertia_project"] == pytest.approx(
+        inertia(joined["cluster_id"].to_numpy())
+    )
+
+
+def test_project_builds_write_to_the_data_dir_only(bench_run, smoke_result):
+    data_dir, _ = bench_run
+
+    assert (data_dir / f"target_{SMOKE_ROWS}" / "run_results.json").exists()
+    assert Path(smoke_result["customer_file"]).parent == data_dir
+    assert smoke_result["generation_seconds"] is not None
+
+
+def test_customer_file_is_generated_once_then_reused(tmp_path):
+    bench = load_bench_module("notebook_vs_project")
+
+    path, seconds = bench.customer_file(tmp_path, 200)
+    written = path.read_bytes()
+    again, seconds_again = bench.customer_file(tmp_path, 200)
+
+    assert seconds is not None and seconds_again is None
+    assert again == path and again.read_bytes() == written
+    assert [file.name for file in tmp_path.iterdir()] == [path.name]
+
+
+def test_node_labels_drop_type_project_and_test_hash():
+    bench = load_bench_module("notebook_vs_project")
+
+    assert bench.node_label("model.proj.customer_segments") == "customer_segments"
+    # A data test's name may itself hold a dot (here from the argument 0.4).
+    assert bench.node_label("test.proj.range_x__0.4.4bfafe47e7") == "range_x__0.4"
+    assert bench.node_label("unit_test.proj.stg_x.test_parses_money") == "test_parses_money"
+    assert bench.node_label("operation.proj.proj-on-run-start-1") == "proj-on-run-start-1"
+
+
+def test_measurement_reads_each_runs_own_peak(tmp_path):
+    measure = BENCH_DIR / "measure_process.py"
+    allocate = f"b = bytearray({ALLOCATED_MIB} * 1024 * 1024); b[::4096] = b'x' * len(b[::4096])"
+
+    for name, code in (("large", allocate), ("small", "pass")):
+        wrapper = [sys.executable, str(measure), str(tmp_path / f"{name}.json"), "--"]
+        subprocess.run([*wrapper, sys.executable, "-c", code], check=True)
+    large = json.loads((tmp_path / "large.json").read_text())
+    small = json.loads((tmp_path / "small.json").read_text())
+
+    assert large["returncode"] == 0 and large["wall_seconds"] > 0
+    assert large["peak_mib"] >= ALLOCATED_MIB
+    assert small["peak_mib"] < ALLOCATED_MIB
+
+
+def test_measurement_passes_on_the_exit_code(tmp_path):
+    measure = BENCH_DIR / "measure_process.py"
+    result = tmp_path / "failed.json"
+
+    completed = subprocess.run(
+        [sys.executable, str(measure), str(result), "--", sys.executable, "-c", "exit(3)"],
+        check=False,
+    )
+
+    assert completed.returncode == 3
+    assert json.loads(result.read_text())["returncode"] == 3
+
+
+def test_baseline_lists_the_projects_features():
+    baseline = load_bench_module("baseline_notebook")
+
+    assert list(CLUSTERING_FEATURES) == baseline.FEATURES
