@@ -1,3 +1,6 @@
+{{ config(materialized='view') }}
+{#- A view over int_customers_scored and the few model rows: nothing here is worth storing. -#}
+
 with
 
 scored_customers as (
@@ -17,8 +20,17 @@ final as (
     select
         -- ids
         scored_customers.customer_id,
+        scored_customers.source_row_number,
         scored_customers.model_version,
         scored_customers.cluster_id,
+
+        -- attributes
+        scored_customers.gender,
+        {%- for feature in customer_feature_specs() %}
+        scored_customers.{{ feature.name }},
+        {%- endfor %}
+        scored_customers.has_imputed_features,
+        scored_customers.imputed_features,
 
         -- persona
         segmentation_models.persona_id,

@@ -1,4 +1,18 @@
+{#-
+    Nearest-centroid scoring as one pass over the customers: the current model version is
+    pivoted into a single row of scalars (each feature's mean and scale, each cluster's
+    centroid on each feature), and every customer's squared distance to each cluster is a
+    plain expression on its own row. No join fans customers out, no group by gathers them
+    back: the cost is one scan, whatever the number of customers.
+
+    The clusters are addressed by position (1 to n_clusters, in cluster_id order): a version
+    always has var n_clusters clusters, because a change of n_clusters fits a new version
+    before this model runs. Features the version does not use have no parameters and add 0;
+    a cluster position the version lacks has a null distance, which least() passes over.
+    A table, not a view: tests and marts read the assignment without repeating it.
+-#}
 {%- set features = customer_feature_specs() -%}
+{%- set cluster_positions = range(1, var('n_clusters') + 1) -%}
 
 with
 
@@ -21,72 +35,92 @@ current_version as (
 
 ),
 
-current_centroids as (
+current_version_centroids as (
 
-    select centroid_features.*
+    select
+        centroid_features.model_version,
+        centroid_features.cluster_id,
+        centroid_features.feature_name,
+        centroid_features.scaler_mean,
+        centroid_features.scaler_scale,
+        centroid_features.centroid_standardised,
+        dense_rank() over (order by centroid_features.cluster_id) as cluster_position
     from centroid_features
     inner join current_version
         on centroid_features.model_version = current_version.model_version
 
 ),
 
-current_scalers as (
+-- The parameter lists below are generated, one column per feature and cluster position.
+-- noqa: disable=LT02,LT05
+model_parameters as (
 
-    select distinct
-        model_version,
-        feature_name,
-        scaler_mean,
-        scaler_scale
-    from current_centroids
-
-),
-
-customer_values as (
-
-    {%- for feature in features %}
     select
-        customer_id,
-        '{{ feature.name }}' as feature_name,
-        cast({{ feature.name }} as double) as feature_value
-    from customer_features
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+        any_value(model_version) as model_version,
+        {%- for position in cluster_positions %}
+        max(cluster_id) filter (where cluster_position = {{ position }}) as cluster_id_{{ position }},
+        {%- endfor %}
+        {%- for feature in features %}
+        {%- set is_last_feature = loop.last %}
+        max(scaler_mean) filter (where feature_name = '{{ feature.name }}') as {{ feature.name }}_mean,
+        max(scaler_scale) filter (where feature_name = '{{ feature.name }}') as {{ feature.name }}_scale,
+        {%- for position in cluster_positions %}
+        max(centroid_standardised) filter (
+            where feature_name = '{{ feature.name }}' and cluster_position = {{ position }}
+        ) as {{ feature.name }}_centroid_{{ position }}{% if not (loop.last and is_last_feature) %},{% endif %}
+        {%- endfor %}
+        {%- endfor %}
+    from current_version_centroids
 
 ),
 
-standardised_values as (
+standardised_customers as (
 
     -- Scaled with the stored model's means and scales, never refitted on new data.
     select
-        customer_values.customer_id,
-        customer_values.feature_name,
-        current_scalers.model_version,
-        (customer_values.feature_value - current_scalers.scaler_mean)
-        / current_scalers.scaler_scale as standardised_value
-    from customer_values
-    inner join current_scalers
-        on customer_values.feature_name = current_scalers.feature_name
+        customer_features.*,
+        model_parameters.*,
+        {%- for feature in features %}
+        (cast(customer_features.{{ feature.name }} as double) - model_parameters.{{ feature.name }}_mean)
+        / model_parameters.{{ feature.name }}_scale as {{ feature.name }}_standardised{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from customer_features
+    cross join model_parameters
 
 ),
 
 squared_distances as (
 
     select
-        standardised_values.customer_id,
-        standardised_values.model_version,
-        current_centroids.cluster_id,
-        sum(
-            pow(standardised_values.standardised_value - current_centroids.centroid_standardised, 2)
-        ) as squared_distance
-    from standardised_values
-    inner join current_centroids
-        on standardised_values.feature_name = current_centroids.feature_name
-    group by
-        standardised_values.customer_id,
-        standardised_values.model_version,
-        current_centroids.cluster_id
+        *,
+        {%- for position in cluster_positions %}
+        {%- set is_last_position = loop.last %}
+        case
+            when cluster_id_{{ position }} is not null then
+                {%- for feature in features %}
+                coalesce(
+                    ({{ feature.name }}_standardised - {{ feature.name }}_centroid_{{ position }})
+                    * ({{ feature.name }}_standardised - {{ feature.name }}_centroid_{{ position }}),
+                    0
+                ){% if not loop.last %} +{% endif %}
+                {%- endfor %}
+        end as squared_distance_{{ position }}{% if not is_last_position %},{% endif %}
+        {%- endfor %}
+    from standardised_customers
+
+),
+-- noqa: enable=LT02,LT05
+
+nearest_clusters as (
+
+    select
+        *,
+        least(
+            {%- for position in cluster_positions %}
+            squared_distance_{{ position }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        ) as nearest_squared_distance
+    from squared_distances
 
 ),
 
@@ -95,14 +129,27 @@ final as (
     select
         -- ids
         customer_id,
-        any_value(model_version) as model_version,
-        arg_min(cluster_id, squared_distance) as cluster_id,
+        source_row_number,
+        model_version,
+        -- Ties go to the lower cluster_id, as numpy's argmin does in model_store.score.
+        case
+            {%- for position in cluster_positions %}
+            when squared_distance_{{ position }} = nearest_squared_distance then cluster_id_{{ position }}
+            {%- endfor %}
+        end as cluster_id,
+
+        -- attributes, carried so that the marts read one relation, not a self-join
+        gender,
+        {%- for feature in features %}
+        {{ feature.name }},
+        {%- endfor %}
+        has_imputed_features,
+        imputed_features,
 
         -- numerics
-        sqrt(min(squared_distance)) as distance_to_centroid
+        sqrt(nearest_squared_distance) as distance_to_centroid
 
-    from squared_distances
-    group by customer_id
+    from nearest_clusters
 
 )
 

@@ -1,11 +1,5 @@
 with
 
-customer_features as (
-
-    select * from {{ ref('int_customer_features') }}
-
-),
-
 customer_personas as (
 
     select * from {{ ref('int_customer_personas') }}
@@ -24,27 +18,33 @@ segment_strategies as (
 
 ),
 
+customer_base as (
+
+    select count(*) as customer_count from customer_personas
+
+),
+
 final as (
 
     select
         -- ids
-        customer_features.customer_id,
-        customer_features.source_row_number,
+        customer_personas.customer_id,
+        customer_personas.source_row_number,
         customer_personas.cluster_id,
         customer_personas.persona_id,
         customer_personas.model_version,
         cast('{{ run_started_at.strftime("%Y-%m-%d") }}' as date) as segmented_on,
 
         -- attributes
-        customer_features.gender,
+        customer_personas.gender,
         {%- for feature in customer_feature_specs() %}
-        customer_features.{{ feature.name }},
+        customer_personas.{{ feature.name }},
         {%- endfor %}
-        customer_features.has_imputed_features,
-        customer_features.imputed_features,
+        customer_personas.has_imputed_features,
+        customer_personas.imputed_features,
         -- Summing this weight over any group gives the group's share of all clean customers,
         -- which is how the semantic layer's `share_of_customers` stays additive.
-        1.0 / count(*) over () as customer_base_share,
+        1.0 / customer_base.customer_count as customer_base_share,
 
         -- segment
         customer_personas.persona_name,
@@ -61,9 +61,8 @@ final as (
         segment_strategies.message as strategy_message,
         segment_strategies.kpi as strategy_kpi
 
-    from customer_features
-    inner join customer_personas
-        on customer_features.customer_id = customer_personas.customer_id
+    from customer_personas
+    cross join customer_base
     left join persona_definitions
         on customer_personas.persona_id = persona_definitions.persona_id
     left join segment_strategies
