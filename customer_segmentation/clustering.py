@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
@@ -149,28 +150,32 @@ def standardise(customers: pd.DataFrame, features: list[str]) -> np.ndarray:
     return StandardScaler().fit_transform(customers[features].to_numpy(dtype=float))
 
 
+def seeded_sample(customers: duckdb.DuckDBPyRelation, size: int, seed: int) -> pd.DataFrame:
+    """At most ``size`` customers, picked by a seeded hash of their id, as a pandas frame.
+
+    The database picks the rows, so only the sample ever reaches Python, whatever the number
+    of customers. The pick depends on the ids alone, not on row order: the same customers
+    give the same sample in every build, and a customer keeps its place as others come and go.
+    """
+    if size < 1:
+        raise SegmentationInputError(f"sample size must be at least 1; got {size}")
+    return customers.order(f"hash({CUSTOMER_ID}, {int(seed)}), {CUSTOMER_ID}").limit(size).df()
+
+
 def diagnose_cluster_counts(
     customers: pd.DataFrame,
     settings: KMeansSettings,
     k_values: range,
-    sample_size: int,
 ) -> pd.DataFrame:
     """Inertia and silhouette of KMeans for each k, to show whether the data supports k.
 
-    Every k is fitted on the same seeded sample of at most ``sample_size`` customers (the
-    silhouette is quadratic in rows), standardised over all customers as the segmentation
-    is, with the segmentation's ``random_state`` and ``n_init``. One row per k.
+    Every k is fitted on the same customers, ``customers`` (a seeded sample of the clean
+    customers: the silhouette is quadratic in rows), standardised, with the segmentation's
+    ``random_state`` and ``n_init``. One row per k.
     """
-    if sample_size < 2:
-        raise SegmentationInputError(
-            f"silhouette sample size must be at least 2; got {sample_size}"
-        )
     customers = customers.sort_values(CUSTOMER_ID, kind="stable").reset_index(drop=True)
     check_segmentable(customers, settings)
     scaled = standardise(customers, list(settings.features))
-    rng = np.random.default_rng(settings.random_state)
-    if len(scaled) > sample_size:
-        scaled = scaled[np.sort(rng.choice(len(scaled), size=sample_size, replace=False))]
     distinct_points = len(np.unique(scaled, axis=0))
     rows = []
     for k in k_values:

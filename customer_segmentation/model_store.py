@@ -14,6 +14,7 @@ so personas stay put unless the data has really moved.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -218,18 +219,24 @@ def parse_flag(value: object, name: str) -> bool:
 
 def next_model_version(
     versions: pd.DataFrame | None,
-    customers: pd.DataFrame,
+    load_customers: Callable[[], pd.DataFrame],
     persona_definitions: pd.DataFrame,
     settings: KMeansSettings,
     refit_requested: bool,
     source: SourceFile,
     fitted_at: datetime | None = None,
 ) -> pd.DataFrame:
-    """The rows of the next model version, or an empty frame when no fit is due."""
+    """The rows of the next model version, or an empty frame when no fit is due.
+
+    ``load_customers`` returns the customers to fit on (in the project, a seeded sample of
+    at most var ``fit_sample_size`` clean customers); it is called only when a fit is due, so
+    a build that only scores never moves customers into Python.
+    """
     versions = empty_versions() if versions is None else versions
     reason = fit_reason(versions, settings, refit_requested)
     if reason is None:
         return empty_versions()
+    customers = load_customers()
     previous = None
     if not versions.empty:
         previous = model_from_versions(versions, int(versions["model_version"].max()))

@@ -113,6 +113,10 @@
             {%- do problems.append("diagnostics_cluster_counts = " ~ k_range
                 ~ ": must be [smallest, largest], integers with 2 <= smallest <= largest <= 12") -%}
         {%- endif -%}
+        {%- set fit_sample_size = var('fit_sample_size') -%}
+        {%- if fit_sample_size is not integer or fit_sample_size < 1000 -%}
+            {%- do problems.append("fit_sample_size = " ~ fit_sample_size ~ ": must be an integer of at least 1000") -%}
+        {%- endif -%}
         {%- set sample_size = var('diagnostics_sample_size') -%}
         {%- if sample_size is not integer or sample_size < 100 -%}
             {%- do problems.append("diagnostics_sample_size = " ~ sample_size ~ ": must be an integer of at least 100") -%}

@@ -4,6 +4,7 @@ from customer_segmentation.clustering import (
     diagnose_cluster_counts,
     features_for_clustering,
     positive_int,
+    seeded_sample,
 )
 
 
@@ -15,11 +16,13 @@ def model(dbt, session):
         random_state=dbt.config.get("kmeans_random_state"),
         n_init=dbt.config.get("kmeans_n_init"),
     )
+    sample = seeded_sample(
+        dbt.ref("int_customer_features"),
+        size=positive_int(dbt.config.get("diagnostics_sample_size"), "diagnostics_sample_size"),
+        seed=settings.random_state,
+    )
     return diagnose_cluster_counts(
-        dbt.ref("int_customer_features").df(),
+        sample,
         settings,
         k_values=cluster_count_range(dbt.config.get("diagnostics_cluster_counts")),
-        sample_size=positive_int(
-            dbt.config.get("diagnostics_sample_size"), "diagnostics_sample_size"
-        ),
     )

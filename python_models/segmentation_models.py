@@ -1,6 +1,11 @@
 from pathlib import Path
 
-from customer_segmentation.clustering import KMeansSettings, features_for_clustering
+from customer_segmentation.clustering import (
+    KMeansSettings,
+    features_for_clustering,
+    positive_int,
+    seeded_sample,
+)
 from customer_segmentation.model_store import SourceFile, next_model_version, parse_flag
 
 
@@ -12,11 +17,15 @@ def model(dbt, session):
         random_state=dbt.config.get("kmeans_random_state"),
         n_init=dbt.config.get("kmeans_n_init"),
     )
+    fit_sample_size = positive_int(dbt.config.get("fit_sample_size"), "fit_sample_size")
+    customer_features = dbt.ref("int_customer_features")
     validated_rows = dbt.ref("int_customers_validated")
     stored_versions = session.sql(f"select * from {dbt.this}").df() if dbt.is_incremental else None
     return next_model_version(
         versions=stored_versions,
-        customers=dbt.ref("int_customer_features").df(),
+        load_customers=lambda: seeded_sample(
+            customer_features, fit_sample_size, settings.random_state
+        ),
         persona_definitions=dbt.ref("persona_definitions").df(),
         settings=settings,
         refit_requested=parse_flag(dbt.config.get("refit"), "refit"),

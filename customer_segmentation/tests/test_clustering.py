@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,6 +17,7 @@ from customer_segmentation.clustering import (
     diagnose_cluster_counts,
     features_for_clustering,
     positive_int,
+    seeded_sample,
     standardise,
 )
 from customer_segmentation.features import CLUSTERING_FEATURES, CUSTOMER_ID
@@ -341,9 +343,17 @@ DIAGNOSTIC_SETTINGS = KMeansSettings(features=ALL_FEATURES, n_clusters=4, n_init
 DIAGNOSTIC_KS = range(2, 8)
 
 
+DIAGNOSTIC_SAMPLE_SIZE = 600
+
+
 @pytest.fixture(scope="module")
-def diagnostics(customers) -> pd.DataFrame:
-    return diagnose_cluster_counts(customers, DIAGNOSTIC_SETTINGS, DIAGNOSTIC_KS, sample_size=600)
+def diagnostic_sample(customers) -> pd.DataFrame:
+    return seeded_sample(duckdb.from_df(customers), DIAGNOSTIC_SAMPLE_SIZE, seed=0)
+
+
+@pytest.fixture(scope="module")
+def diagnostics(diagnostic_sample) -> pd.DataFrame:
+    return diagnose_cluster_counts(diagnostic_sample, DIAGNOSTIC_SETTINGS, DIAGNOSTIC_KS)
 
 
 def test_diagnose_cluster_counts_has_one_row_per_k(diagnostics):
@@ -355,6 +365,7 @@ def test_diagnose_cluster_counts_has_one_row_per_k(diagnostics):
         "sample_size",
     ]
     assert diagnostics["cluster_count"].tolist() == list(DIAGNOSTIC_KS)
+    assert (diagnostics["sample_size"] == DIAGNOSTIC_SAMPLE_SIZE).all()
 
 
 def test_diagnose_cluster_counts_inertia_falls_as_k_grows(diagnostics):
@@ -377,19 +388,10 @@ def test_diagnose_cluster_counts_flags_only_the_configured_k(diagnostics):
     assert diagnostics["is_chosen_cluster_count"].dtype == bool
 
 
-def test_diagnose_cluster_counts_caps_the_sample(customers, diagnostics):
-    assert (diagnostics["sample_size"] == 600).all()
+def test_diagnose_cluster_counts_does_not_depend_on_row_order(diagnostic_sample, diagnostics):
+    shuffled = diagnostic_sample.sample(frac=1, random_state=4).reset_index(drop=True)
 
-    small = customers.head(150)
-    uncapped = diagnose_cluster_counts(small, DIAGNOSTIC_SETTINGS, range(2, 4), sample_size=600)
-
-    assert (uncapped["sample_size"] == len(small)).all()
-
-
-def test_diagnose_cluster_counts_does_not_depend_on_row_order(customers, diagnostics):
-    shuffled = customers.sample(frac=1, random_state=4).reset_index(drop=True)
-
-    again = diagnose_cluster_counts(shuffled, DIAGNOSTIC_SETTINGS, DIAGNOSTIC_KS, sample_size=600)
+    again = diagnose_cluster_counts(shuffled, DIAGNOSTIC_SETTINGS, DIAGNOSTIC_KS)
 
     pd.testing.assert_frame_equal(again, diagnostics)
 
@@ -399,17 +401,17 @@ def test_diagnose_cluster_counts_stops_when_k_reaches_the_distinct_points():
     customers = _tiny_customers([(20, 1), (30, 2), (40, 3), (50, 4), (60, 5)] * 2 + [(20, 1)] * 2)
     settings = KMeansSettings(features=TWO_FEATURES, n_clusters=2, n_init=2)
 
-    result = diagnose_cluster_counts(customers, settings, range(2, 9), sample_size=100)
+    result = diagnose_cluster_counts(customers, settings, range(2, 9))
 
     assert result["cluster_count"].tolist() == [2, 3, 4]
     assert result["silhouette_score"].between(-1, 1).all()
 
 
-def test_diagnose_cluster_counts_stops_when_k_reaches_the_sample_size():
-    customers = _tiny_customers([(20 + i, i) for i in range(10)])
+def test_diagnose_cluster_counts_stops_when_k_reaches_the_number_of_customers():
+    customers = _tiny_customers([(20 + i, i) for i in range(4)])
     settings = KMeansSettings(features=TWO_FEATURES, n_clusters=2, n_init=1)
 
-    result = diagnose_cluster_counts(customers, settings, range(2, 9), sample_size=4)
+    result = diagnose_cluster_counts(customers, settings, range(2, 9))
 
     assert result["cluster_count"].tolist() == [2, 3]
     assert (result["sample_size"] == 4).all()
@@ -419,12 +421,45 @@ def test_diagnose_cluster_counts_checks_before_fitting():
     customers = _tiny_customers([(20, 1)] * 10)
 
     with pytest.raises(SegmentationInputError, match="Only 1 distinct"):
-        diagnose_cluster_counts(customers, KMeansSettings(features=TWO_FEATURES), range(2, 4), 10)
+        diagnose_cluster_counts(customers, KMeansSettings(features=TWO_FEATURES), range(2, 4))
 
 
-@pytest.mark.parametrize("sample_size", [1, 0])
-def test_diagnose_cluster_counts_rejects_a_sample_too_small_for_a_silhouette(
-    customers, sample_size
-):
-    with pytest.raises(SegmentationInputError, match="silhouette sample size"):
-        diagnose_cluster_counts(customers, DIAGNOSTIC_SETTINGS, DIAGNOSTIC_KS, sample_size)
+# --- seeded_sample ---------------------------------------------------------------------------
+
+
+def test_seeded_sample_takes_at_most_size_distinct_customers(customers):
+    sample = seeded_sample(duckdb.from_df(customers), 300, seed=0)
+    everyone = seeded_sample(duckdb.from_df(customers), len(customers) + 10, seed=0)
+
+    assert len(sample) == 300
+    assert sample["customer_id"].is_unique
+    assert set(sample["customer_id"]) <= set(customers["customer_id"])
+    assert sorted(everyone["customer_id"]) == sorted(customers["customer_id"])
+    assert list(sample.columns) == list(customers.columns)
+
+
+def test_seeded_sample_depends_on_the_ids_and_the_seed_not_on_row_order(customers):
+    shuffled = customers.sample(frac=1, random_state=7).reset_index(drop=True)
+
+    first = seeded_sample(duckdb.from_df(customers), 300, seed=0)
+    again = seeded_sample(duckdb.from_df(shuffled), 300, seed=0)
+    other_seed = seeded_sample(duckdb.from_df(customers), 300, seed=1)
+
+    assert first["customer_id"].tolist() == again["customer_id"].tolist()
+    assert set(first["customer_id"]) != set(other_seed["customer_id"])
+
+
+def test_seeded_sample_keeps_a_customer_picked_when_others_leave(customers):
+    first = seeded_sample(duckdb.from_df(customers), 300, seed=0)
+    fewer = customers[customers["customer_id"] != first["customer_id"].iloc[-1]]
+
+    again = seeded_sample(duckdb.from_df(fewer), 300, seed=0)
+
+    # Only the customer who left is replaced, by the next one in the seeded order.
+    assert len(set(first["customer_id"]) & set(again["customer_id"])) == 299
+
+
+@pytest.mark.parametrize("size", [0, -5])
+def test_seeded_sample_rejects_an_empty_sample(customers, size):
+    with pytest.raises(SegmentationInputError, match="sample size must be at least 1"):
+        seeded_sample(duckdb.from_df(customers), size, seed=0)

@@ -62,14 +62,20 @@ def source(tmp_path_factory) -> SourceFile:
 @pytest.fixture(scope="module")
 def first_version(customers, persona_definitions, source) -> pd.DataFrame:
     return next_model_version(
-        None, customers, persona_definitions, SETTINGS, False, source, fitted_at=FITTED_AT
+        None, lambda: customers, persona_definitions, SETTINGS, False, source, fitted_at=FITTED_AT
     )
 
 
 @pytest.fixture(scope="module")
 def refit_version(customers, persona_definitions, source, first_version) -> pd.DataFrame:
     return next_model_version(
-        first_version, customers, persona_definitions, SETTINGS, True, source, fitted_at=FITTED_AT
+        first_version,
+        lambda: customers,
+        persona_definitions,
+        SETTINGS,
+        True,
+        source,
+        fitted_at=FITTED_AT,
     )
 
 
@@ -334,9 +340,12 @@ def test_source_file_sha256_of_a_file_larger_than_one_read(tmp_path):
     assert SourceFile(path=path, record_count=0).sha256() == hashlib.sha256(data).hexdigest()
 
 
-def test_no_new_version_when_nothing_changed(first_version, customers, persona_definitions, source):
+def test_no_new_version_when_nothing_changed(first_version, persona_definitions, source):
+    def customers_must_not_be_loaded() -> pd.DataFrame:
+        raise AssertionError("a build that only scores must not load customers into Python")
+
     rows = next_model_version(
-        first_version, customers, persona_definitions, SETTINGS, False, source
+        first_version, customers_must_not_be_loaded, persona_definitions, SETTINGS, False, source
     )
 
     assert rows.empty
@@ -364,7 +373,7 @@ def test_changed_cluster_count_counts_customers_changing_persona(
     settings = KMeansSettings(features=ALL_FEATURES, n_clusters=5, n_init=3)
 
     rows = next_model_version(
-        first_version, customers, persona_definitions, settings, False, source
+        first_version, lambda: customers, persona_definitions, settings, False, source
     )
 
     assert rows["model_version"].tolist() == [2] * 5
@@ -383,7 +392,9 @@ def test_next_version_number_follows_the_latest(refit_version, first_version):
     customers = generate_clean_customers(500, seed=5)
     source = SourceFile(path=SEED_PATH, record_count=500)
 
-    rows = next_model_version(versions, customers, pd.read_csv(SEED_PATH), three, False, source)
+    rows = next_model_version(
+        versions, lambda: customers, pd.read_csv(SEED_PATH), three, False, source
+    )
 
     assert rows["model_version"].tolist() == [3, 3, 3]
 
