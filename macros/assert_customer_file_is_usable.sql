@@ -82,8 +82,16 @@
                 ~ excluded | join(', ') ~ ". Add feature columns to the file or map them with customer_columns.") }}
         {%- endif -%}
 
-        {%- set sizes = run_query("select count(*), count(distinct (" ~ used | join(', ') ~ ")) from "
-            ~ customer_features_relation).rows[0] -%}
+        {#- Counting every distinct profile of a large file is costly and almost never needed:
+            when the first rows already hold k distinct profiles, the file does. -#}
+        {%- set profile = "(" ~ used | join(', ') ~ ")" -%}
+        {%- set sizes = run_query("select (select count(*) from " ~ customer_features_relation ~ "),"
+            ~ " (select count(distinct " ~ profile ~ ") from (select * from " ~ customer_features_relation
+            ~ " limit 10000))").rows[0] -%}
+        {%- if sizes[1] < k -%}
+            {%- set sizes = run_query("select count(*), count(distinct " ~ profile ~ ") from "
+                ~ customer_features_relation).rows[0] -%}
+        {%- endif -%}
         {%- if sizes[0] < k -%}
             {{ exceptions.raise_compiler_error(file_label ~ ": only " ~ sizes[0] ~ " clean customer(s) for n_clusters = "
                 ~ k ~ ". See customers_rejected for the rows refused, or lower n_clusters with --vars.") }}

@@ -166,7 +166,7 @@
         {%- endfor -%}
 
         {%- do run_query("create schema if not exists " ~ customers.schema) -%}
-        {#- A database built by an earlier version may hold these as views: start clean. -#}
+        {#- Start clean: the views below are made again from this file's records. -#}
         {%- set old_views = run_query(
             "select table_name from information_schema.tables where table_type = 'VIEW'"
             ~ " and table_schema = " ~ sql_string(customers.schema)
@@ -178,10 +178,13 @@
         {%- do run_query("drop table if exists customer_file_reject_errors") -%}
         {%- do run_query("drop table if exists customer_file_reject_scans") -%}
         {%- set records = customers.schema ~ ".customer_file_records" -%}
+        {#- customers is a view over the records since this version; earlier ones made it a table. -#}
+        {%- do run_query("drop table if exists " ~ customers) -%}
+        {#- Streamed into a table in file order (DuckDB keeps insertion order), so each record's
+            place among the readable records is its rowid + 1: no window over the whole file. -#}
         {%- set load_records -%}
             create or replace table {{ records }} as
             select
-                row_number() over () as readable_record_number,
                 {{ select_list | join(',\n                ') }}
             from read_csv(
                 {{ sql_string(path) }},
@@ -234,8 +237,11 @@
         {#- Number readable records by their place among all records, the refused ones included. -#}
         {%- if error_count > 0 -%}
             {%- set renumber -%}
-                create or replace table {{ customers }} as
+                create view {{ customers }} as
                 with
+                readable_records as (
+                    select rowid + 1 as readable_record_number, * from {{ records }}
+                ),
                 refused_records as (
                     select
                         source_row_number - row_number() over (order by source_row_number) as readable_before,
@@ -248,21 +254,19 @@
                     group by readable_before
                 )
                 select
-                    records.readable_record_number + coalesce(refused_before.refused_so_far, 0) as source_row_number,
-                    records.* exclude (readable_record_number)
-                from {{ records }} as records
+                    readable_records.readable_record_number + coalesce(refused_before.refused_so_far, 0) as source_row_number,
+                    readable_records.* exclude (readable_record_number)
+                from readable_records
                 asof left join refused_before
-                    on records.readable_record_number > refused_before.readable_before
+                    on readable_records.readable_record_number > refused_before.readable_before
             {%- endset -%}
         {%- else -%}
             {%- set renumber -%}
-                create or replace table {{ customers }} as
-                select readable_record_number as source_row_number, * exclude (readable_record_number)
-                from {{ records }}
+                create view {{ customers }} as
+                select rowid + 1 as source_row_number, * from {{ records }}
             {%- endset -%}
         {%- endif -%}
         {%- do run_query(renumber) -%}
-        {%- do run_query("drop table " ~ records) -%}
 
         {%- set column_rows = [] -%}
         {%- for column in canonical_customer_columns() -%}

@@ -4,18 +4,31 @@
     They render to one line each so that compiled models stay readable.
 -#}
 
+{% macro space_characters() -%}
+    {#- What the parsers count as space: regex \s (tab, newline, form feed, return, space) and
+        the non-breaking space spreadsheets leave behind. -#}
+    (' ' || chr(9) || chr(10) || chr(12) || chr(13) || chr(160))
+{%- endmacro %}
+
+
 {% macro strip_spaces(column) -%}
-    regexp_replace({{ column }}, '^[\s\x{00A0}]+|[\s\x{00A0}]+$', '', 'g')
+    {#- Trimming with a character list is slow; almost no cell needs it, so look first. -#}
+    case when ascii({{ column }}) <= 32 or ascii({{ column }}) = 160 or ascii(right({{ column }}, 1)) <= 32 or ascii(right({{ column }}, 1)) = 160 then trim({{ column }}, {{ space_characters() }}) else {{ column }} end
 {%- endmacro %}
 
 
 {% macro normalise_text(column) -%}
-    {#- Trim ordinary and non-breaking spaces; the configured missing markers become null. -#}
+    {#- For a column already stripped of spaces: empty cells and the configured missing
+        markers become null. -#}
     {%- set markers = [] -%}
     {%- for marker in var('missing_value_markers') -%}
         {%- do markers.append(marker | string | trim | lower) -%}
     {%- endfor -%}
-    case when lower({{ strip_spaces(column) }}) not in ({{ sql_string_list(markers) }}) then nullif({{ strip_spaces(column) }}, '') end
+    {%- set longest = markers | map('length') | max -%}
+    {#- array_position, not `in (...)`: DuckDB plans an in-list (and list_contains) as a join,
+        which stays in every query of the view, even one that never reads the column. Only
+        cells as short as a marker can be one, so most skip the lookup. -#}
+    case when {{ column }} = '' or (length({{ column }}) <= {{ longest }} and array_position([{{ sql_string_list(markers) }}], lower({{ column }})) is not null) then null else {{ column }} end
 {%- endmacro %}
 
 
@@ -28,7 +41,7 @@
 {% macro parse_number(column) -%}
     {#- Plain numbers in the file's decimal notation, inner spaces allowed; no thousands marks. -#}
     {%- set decimal = decimal_separators()[0] -%}
-    {%- set compact = "regexp_replace(" ~ column ~ ", '[\\s\\x{00A0}]', '', 'g')" -%}
+    {%- set compact = "translate(" ~ column ~ ", " ~ space_characters() ~ ", '')" -%}
     case when regexp_full_match({{ compact }}, '[-+]?\d+({{ decimal }}\d+)?') then cast(replace({{ compact }}, {{ sql_string(var('decimal_separator')) }}, '.') as double) end
 {%- endmacro %}
 
@@ -70,5 +83,48 @@
         {{ parse_whole_number(column) }}
     {%- else -%}
         {{ parse_number(column) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro plain_cell_pattern(feature) -%}
+    {#-
+        The regex of a cell every parser reads the same way as a plain cast would: digits, an
+        optional sign the parser allows and an optional decimal part, nothing else. False
+        ('') when a missing marker itself looks like such a number, so markers stay markers.
+    -#}
+    {%- set decimal = decimal_separators()[0] -%}
+    {%- set ns = namespace(numeric_marker=false) -%}
+    {%- for marker in var('missing_value_markers') -%}
+        {%- set digits = (marker | string | trim).lstrip('+-').replace('.', '', 1).replace(',', '', 1) -%}
+        {%- if digits.isdigit() -%}{%- set ns.numeric_marker = true -%}{%- endif -%}
+    {%- endfor -%}
+    {%- if ns.numeric_marker -%}
+        {{- return(none) -}}
+    {%- elif feature.parser == 'whole_number' -%}
+        {{- return('[-+]?\\d+') -}}
+    {%- elif feature.parser == 'money' -%}
+        {{- return('-?\\d+(' ~ decimal ~ '\\d+)?') -}}
+    {%- else -%}
+        {{- return('[-+]?\\d+(' ~ decimal ~ '\\d+)?') -}}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro is_plain_cell(feature, column) -%}
+    {%- set pattern = plain_cell_pattern(feature) -%}
+    {%- if pattern is none -%}false{%- else -%}regexp_full_match({{ column }}, {{ sql_string(pattern) }}){%- endif -%}
+{%- endmacro %}
+
+
+{% macro read_plain_cell(feature, column) -%}
+    {#- The value of a cell is_plain_cell accepted: a cast, no trimming or lenient parsing. -#}
+    {%- set canonical = "replace(" ~ column ~ ", " ~ sql_string(var('decimal_separator')) ~ ", '.')" -%}
+    {%- if feature.parser == 'whole_number' -%}
+        try_cast({{ column }} as bigint)
+    {%- elif feature.parser == 'money' -%}
+        try_cast({{ canonical }} as decimal(18, 2))
+    {%- else -%}
+        cast({{ canonical }} as double)
     {%- endif -%}
 {%- endmacro %}

@@ -1,8 +1,10 @@
 {{
     config(
+        materialized='view',
         post_hook="{{ assert_customers_are_segmentable(this, ref('int_features_profiled')) }}"
     )
 }}
+{#- A view: filling a few gaps is cheaper to repeat than storing every clean customer again. -#}
 
 with
 

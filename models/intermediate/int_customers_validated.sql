@@ -55,7 +55,27 @@ row_checks as (
             when not ({{ feature_within_domain(feature, feature.name) }})
                 then '{{ feature.name }}_out_of_range'
             {%- endfor %}
-        end as row_reject_reason,
+        end as row_reject_reason
+    from customers_with_gender
+
+),
+
+repeated_customer_ids as (
+
+    -- Only rows sharing an id can be duplicates or conflicts; comparing just those keeps the
+    -- cost of duplicate checks to the few repeated ids, not every row of a large file.
+    select customer_id
+    from row_checks
+    where customer_id is not null
+    group by customer_id
+    having count(*) > 1
+
+),
+
+repeated_rows as (
+
+    select
+        *,
         -- Two rows are the same record when every value reads the same; unreadable
         -- values are compared as written.
         md5(concat_ws(
@@ -67,26 +87,38 @@ row_checks as (
             ){% if not loop.last %},{% endif %}
             {%- endfor %}
         )) as record_fingerprint
-    from customers_with_gender
+    from row_checks
+    where customer_id in (select repeated_customer_ids.customer_id from repeated_customer_ids)
+
+),
+
+repeated_row_checks as (
+
+    select
+        *,
+        row_number() over (
+            partition by customer_id, record_fingerprint order by source_row_number
+        ) > 1 as is_exact_duplicate,
+        min(source_row_number) over (
+            partition by customer_id, record_fingerprint
+        ) as first_source_row_number,
+        min(record_fingerprint) over (partition by customer_id)
+        != max(record_fingerprint) over (partition by customer_id) as has_conflicting_versions
+    from repeated_rows
 
 ),
 
 duplicate_checks as (
 
     select
-        *,
-        -- Rows without an id are never collapsed: nothing says they are the same customer.
-        customer_id is not null
-        and row_number() over (
-            partition by customer_id, record_fingerprint order by source_row_number
-        ) > 1 as is_exact_duplicate,
-        min(source_row_number) over (
-            partition by customer_id, record_fingerprint
-        ) as first_source_row_number,
-        customer_id is not null
-        and min(record_fingerprint) over (partition by customer_id)
-        != max(record_fingerprint) over (partition by customer_id) as has_conflicting_versions
+        row_checks.*,
+        repeated_row_checks.record_fingerprint,
+        coalesce(repeated_row_checks.is_exact_duplicate, false) as is_exact_duplicate,
+        repeated_row_checks.first_source_row_number,
+        coalesce(repeated_row_checks.has_conflicting_versions, false) as has_conflicting_versions
     from row_checks
+    left join repeated_row_checks
+        on row_checks.source_row_number = repeated_row_checks.source_row_number
 
 ),
 
@@ -134,30 +166,22 @@ readable_rows as (
 
 unreadable_rows as (
 
-    -- Records the CSV reader could not split into the header's columns.
+    -- Records the CSV reader could not split into the header's columns. The union below is
+    -- by name: the values these rows cannot have come out null.
     select
         -- ids
         source_row_number,
-        cast(null as varchar) as customer_id,
 
         -- outcome
         'rejected' as row_status,
         'malformed_row' as reject_reason,
         error_type || ': ' || error_message as reject_detail,
-        cast(null as bigint) as duplicate_of_source_row_number,
 
         -- attributes
         'unknown' as gender,
-        cast(null as varchar) as gender_raw,
         false as is_gender_recognised,
-        {%- for feature in customer_feature_specs() %}
-        null as {{ feature.name }},
-        {%- endfor %}
 
         -- as written in the file
-        {%- for feature in customer_feature_specs() %}
-        cast(null as varchar) as {{ feature.name }}_raw,
-        {%- endfor %}
         raw_record,
         md5(raw_record) as record_fingerprint
 
