@@ -146,6 +146,41 @@ def test_node_labels_drop_type_project_and_test_hash():
     assert bench.node_label("operation.proj.proj-on-run-start-1") == "proj-on-run-start-1"
 
 
+def test_a_size_above_the_notebooks_limit_shows_only_project_figures():
+    bench = load_bench_module("notebook_vs_project")
+    project_only = {
+        "rows": 100_000_000,
+        "project_wall_seconds": 1234.5,
+        "project_peak_mib": 1800.0,
+        "slowest_nodes": [{"node": "int_customers_validated", "seconds": 300.0}],
+        **dict.fromkeys(
+            [
+                "baseline_wall_seconds",
+                "baseline_peak_mib",
+                "wall_ratio",
+                "inertia_baseline",
+                "inertia_project",
+                "inertia_ratio",
+            ]
+        ),
+    }
+
+    cells = bench.table_cells(project_only)
+
+    assert cells == [
+        "100,000,000",
+        "-",
+        "-",
+        "1234.5",
+        "1800",
+        "-",
+        "-",
+        "-",
+        "-",
+        "int_customers_validated 300.0",
+    ]
+
+
 def test_measurement_reads_each_runs_own_peak(tmp_path):
     measure = BENCH_DIR / "measure_process.py"
     allocate = f"b = bytearray({ALLOCATED_MIB} * 1024 * 1024); b[::4096] = b'x' * len(b[::4096])"
