@@ -20,7 +20,9 @@ segment_strategies as (
 
 customer_base as (
 
-    select count(*) as customer_count from customer_personas
+    -- Counted from the view itself, not the CTE above: a CTE read twice is stored whole by
+    -- DuckDB, which for this one means every clean customer once more.
+    select count(*) as customer_count from {{ ref('int_customer_personas') }}
 
 ),
 

@@ -2,8 +2,9 @@
 
 with
 
-customer_segments as (
+customer_segments as not materialized (
 
+    -- Read twice below; DuckDB would otherwise store a copy of the whole mart to share.
     select * from {{ ref('customer_segments') }}
 
 ),
