@@ -11,9 +11,15 @@
 {%- endmacro %}
 
 
-{% macro strip_spaces(column) -%}
-    {#- Trimming with a character list is slow; almost no cell needs it, so look first. -#}
+{% macro strip_spaces(column, mostly_distinct=false) -%}
+    {#- DuckDB computes a function of a column with few distinct values once per value, so a
+        plain trim is cheap there. On a column of mostly distinct values (ids) trimming with a
+        character list is slow and almost no cell needs it, so there look first. -#}
+    {%- if mostly_distinct -%}
     case when ascii({{ column }}) <= 32 or ascii({{ column }}) = 160 or ascii(right({{ column }}, 1)) <= 32 or ascii(right({{ column }}, 1)) = 160 then trim({{ column }}, {{ space_characters() }}) else {{ column }} end
+    {%- else -%}
+    trim({{ column }}, {{ space_characters() }})
+    {%- endif -%}
 {%- endmacro %}
 
 

@@ -28,7 +28,7 @@ stripped as (
 
     select
         source_row_number,
-        {{ strip_spaces('customer_id') }} as customer_id,
+        {{ strip_spaces('customer_id', mostly_distinct=true) }} as customer_id,
         {{ strip_spaces('gender') }} as gender,
         {%- for feature in customer_feature_specs() %}
         {{ feature.name }}_is_plain,
