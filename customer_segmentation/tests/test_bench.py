@@ -119,9 +119,18 @@ def test_inertias_match_a_direct_computation(bench_run, smoke_result):
 def test_project_builds_write_to_the_data_dir_only(bench_run, smoke_result):
     data_dir, _ = bench_run
 
-    assert (data_dir / f"target_{SMOKE_ROWS}" / "run_results.json").exists()
+    assert (data_dir / "target" / "run_results.json").exists()
+    assert (data_dir / f"project_{SMOKE_ROWS}.duckdb").exists()
     assert Path(smoke_result["customer_file"]).parent == data_dir
     assert smoke_result["generation_seconds"] is not None
+
+
+def test_timed_builds_start_from_the_saved_parse(bench_run):
+    data_dir, _ = bench_run
+    build_log = (data_dir / "logs" / f"project_{SMOKE_ROWS}_run1.log").read_text()
+
+    assert "Found " in build_log
+    assert "full parse" not in build_log
 
 
 def test_customer_file_is_generated_once_then_reused(tmp_path):
