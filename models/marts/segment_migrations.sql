@@ -1,56 +1,61 @@
+{#-
+    A snapshot period closes at the very build in which the customer's next period opens, so
+    a period's predecessor is found by that timestamp: joins instead of a window over every
+    customer's history, which cost a sort of the whole snapshot.
+-#}
+
 with
 
-persona_history as (
+persona_history as not materialized (
 
+    -- Read twice below; DuckDB would otherwise store a copy of the whole snapshot to share.
     select * from {{ ref('customer_persona_history') }}
 
 ),
 
-ordered_history as (
+closed_periods as not materialized (
 
-    select
-        customer_id,
-        persona_name,
-        model_version,
-        dbt_valid_from,
-        dbt_valid_to,
-        lag(persona_name) over by_customer as previous_persona_name,
-        lag(model_version) over by_customer as previous_model_version,
-        lead(dbt_valid_from) over by_customer as next_valid_from
-    from persona_history
-    window by_customer as (partition by customer_id order by dbt_valid_from)
+    select * from persona_history
+    where dbt_valid_to is not null
 
 ),
 
 arrivals as (
 
-    -- Each history row is an arrival: in a persona, or as a new customer.
+    -- Each period is an arrival: from the period it follows, or as a new customer.
     select
-        customer_id,
-        dbt_valid_from as moved_at,
-        previous_model_version as from_model_version,
-        model_version as to_model_version,
-        coalesce(previous_persona_name, '(new customer)') as from_persona_name,
-        persona_name as to_persona_name,
-        previous_persona_name is not null
-        and previous_persona_name != persona_name as is_persona_change
-    from ordered_history
+        persona_period.dbt_valid_from as moved_at,
+        previous_period.model_version as from_model_version,
+        persona_period.model_version as to_model_version,
+        coalesce(previous_period.persona_name, '(new customer)') as from_persona_name,
+        persona_period.persona_name as to_persona_name,
+        coalesce(
+            previous_period.persona_name != persona_period.persona_name, false
+        ) as is_persona_change
+    from persona_history as persona_period
+    left join closed_periods as previous_period
+        on
+            persona_period.customer_id = previous_period.customer_id
+            and persona_period.dbt_valid_from = previous_period.dbt_valid_to
 
 ),
 
 departures as (
 
-    -- A closed last row: the customer is no longer in the file.
+    -- A closed period no period follows: the customer left the file at that build.
     select
-        customer_id,
-        dbt_valid_to as moved_at,
-        model_version as from_model_version,
+        closed_period.dbt_valid_to as moved_at,
+        closed_period.model_version as from_model_version,
         cast(null as bigint) as to_model_version,
-        persona_name as from_persona_name,
+        closed_period.persona_name as from_persona_name,
         '(no longer in the file)' as to_persona_name,
         false as is_persona_change
-    from ordered_history
-    where dbt_valid_to is not null and next_valid_from is null
+    from closed_periods as closed_period
+    left join persona_history as next_period
+        on
+            closed_period.customer_id = next_period.customer_id
+            and closed_period.dbt_valid_to = next_period.dbt_valid_from
+    where next_period.customer_id is null
 
 ),
 
