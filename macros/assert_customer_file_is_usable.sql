@@ -11,9 +11,8 @@
 
         {#- A required feature empty in every readable row: the column is there but unused. -#}
         {%- for feature in var('required_features') -%}
-            {#- A parsed value or, on a row that is not clean, the cell as written. -#}
-            {%- set filled = run_query("select count(coalesce(cast(" ~ feature ~ " as varchar), " ~ feature
-                ~ "_raw)) from " ~ validated_relation ~ " where raw_record is null").columns[0].values()[0] -%}
+            {%- set filled = run_query("select count(" ~ feature ~ "_raw) from " ~ validated_relation
+                ~ " where raw_record is null").columns[0].values()[0] -%}
             {%- if filled == 0 -%}
                 {{ exceptions.raise_compiler_error(file_label ~ ": required feature " ~ feature
                     ~ " is empty in every row. Fill the column, or, if your data has no such"

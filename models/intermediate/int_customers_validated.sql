@@ -1,9 +1,10 @@
-{{ config(post_hook="{{ assert_customer_file_is_usable(this) }}") }}
+{{
+    config(
+        post_hook="{{ assert_customer_file_is_usable(this) }}"
+    )
+}}
 
 {%- set required_features = var('required_features') -%}
-{#- Cells as written are kept only where the parsed values do not say it all: on rows that
-    are not clean. Keeping every cell twice doubled the cost of writing this table. -#}
-{%- set is_clean = 'row_reject_reason is null and not is_exact_duplicate and not has_conflicting_versions' -%}
 
 with
 
@@ -146,7 +147,7 @@ readable_rows as (
 
         -- attributes
         gender,
-        case when not ({{ is_clean }}) or not is_gender_recognised then gender_raw end as gender_raw,
+        gender_raw,
         is_gender_recognised,
         {%- for feature in customer_feature_specs() %}
         {{ feature.name }},
@@ -154,7 +155,7 @@ readable_rows as (
 
         -- as written in the file
         {%- for feature in customer_feature_specs() %}
-        case when not ({{ is_clean }}) then {{ feature.name }}_raw end as {{ feature.name }}_raw,
+        {{ feature.name }}_raw,
         {%- endfor %}
         cast(null as varchar) as raw_record,
         record_fingerprint
