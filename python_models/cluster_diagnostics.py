@@ -9,6 +9,9 @@ from customer_segmentation.clustering import (
 
 
 def model(dbt, session):
+    # Runs after the segmentation, never beside it: two fits at once would share the cores
+    # and slow the one the scoring waits for.
+    dbt.ref("segmentation_models")
     # dbt hands a Python model only the config keys it reads with literal dbt.config.get calls.
     settings = KMeansSettings.from_config_values(
         features=features_for_clustering(dbt.ref("int_features_profiled").df()),
