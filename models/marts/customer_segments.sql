@@ -1,7 +1,8 @@
 with
 
-customer_personas as (
+customer_personas as not materialized (
 
+    -- Read twice below; DuckDB would otherwise store a copy of every clean customer to share.
     select * from {{ ref('int_customer_personas') }}
 
 ),
@@ -20,9 +21,7 @@ segment_strategies as (
 
 customer_base as (
 
-    -- Counted from the view itself, not the CTE above: a CTE read twice is stored whole by
-    -- DuckDB, which for this one means every clean customer once more.
-    select count(*) as customer_count from {{ ref('int_customer_personas') }}
+    select count(*) as customer_count from customer_personas
 
 ),
 
