@@ -8,7 +8,7 @@ with
 
 persona_history as not materialized (
 
-    -- Read twice below; DuckDB would otherwise store a copy of the whole snapshot to share.
+    -- Read several times below; DuckDB would otherwise store a copy of the whole snapshot.
     select * from {{ ref('customer_persona_history') }}
 
 ),
