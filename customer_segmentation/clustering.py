@@ -160,17 +160,18 @@ def seeded_sample(customers: duckdb.DuckDBPyRelation, size: int, seed: int) -> p
     if size < 1:
         raise SegmentationInputError(f"sample size must be at least 1; got {size}")
     sample_key = f"hash({CUSTOMER_ID}, {int(seed)})"
+    sample_order = f"{sample_key}, {CUSTOMER_ID}"
     customer_count = customers.aggregate("count(*)").fetchall()[0][0]
     if customer_count > 4 * size:
         # Sorting every customer to keep a few is most of the cost on a large base. Hashes are
         # uniform, so the lowest fraction of the hash range holds about twice `size` ids:
         # when it holds at least `size`, the pick below is the same as from the whole base.
-        hash_bound = int(2**64 * 2 * size / customer_count)
+        hash_bound = (2 * size << 64) // customer_count
         candidates = customers.filter(f"{sample_key} < {hash_bound}")
-        sample = candidates.order(f"{sample_key}, {CUSTOMER_ID}").limit(size).df()
+        sample = candidates.order(sample_order).limit(size).df()
         if len(sample) == size:
             return sample
-    return customers.order(f"{sample_key}, {CUSTOMER_ID}").limit(size).df()
+    return customers.order(sample_order).limit(size).df()
 
 
 def diagnose_cluster_counts(
