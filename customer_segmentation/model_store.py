@@ -25,7 +25,7 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
-from customer_segmentation.clustering import KMeansSettings, check_segmentable
+from customer_segmentation.clustering import KMeansSettings, check_segmentable, one_compute_thread
 from customer_segmentation.features import CUSTOMER_ID
 from customer_segmentation.personas import match_clusters_to_personas
 
@@ -169,7 +169,8 @@ def fit_model(
             n_init=settings.n_init,
             random_state=settings.random_state,
         )
-    labels = kmeans.fit_predict(scaled)
+    with one_compute_thread():
+        labels = kmeans.fit_predict(scaled)
     sizes = np.bincount(labels, minlength=settings.n_clusters)
     centroids = pd.DataFrame(kmeans.cluster_centers_, columns=features)
     matches = sorted(
@@ -187,11 +188,11 @@ def fit_model(
     )
     rng = np.random.default_rng(settings.random_state)
     sample = rng.choice(len(scaled), size=min(len(scaled), SILHOUETTE_SAMPLE_SIZE), replace=False)
-    silhouette = (
-        float(silhouette_score(scaled[sample], labels[sample]))
-        if len(np.unique(labels[sample])) > 1
-        else float("nan")
-    )
+    if len(np.unique(labels[sample])) > 1:
+        with one_compute_thread():
+            silhouette = float(silhouette_score(scaled[sample], labels[sample]))
+    else:
+        silhouette = float("nan")
     facts = pd.DataFrame(
         {
             "cluster_id": model.cluster_ids,

@@ -9,8 +9,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.cluster import KMeans
+from threadpoolctl import threadpool_info, threadpool_limits
 
-from customer_segmentation.clustering import KMeansSettings, SegmentationInputError
+from customer_segmentation.clustering import (
+    KMeansSettings,
+    SegmentationInputError,
+    diagnose_cluster_counts,
+)
 from customer_segmentation.features import CLUSTERING_FEATURES, CUSTOMER_ID, PERSONA_NAMES
 from customer_segmentation.model_store import (
     VERSION_COLUMNS,
@@ -179,6 +185,32 @@ def test_fit_facts_describe_the_clusters_the_model_scores(customers, fitted):
     assert facts["silhouette_score"].between(-1, 1).all()
     assert facts["persona_match_distance"].between(0, 1).all()
     assert facts["persona_match_confidence"].between(0.5, 1).all()
+
+
+@pytest.mark.parametrize(
+    "fit",
+    [
+        lambda customers, personas: fit_model(customers, personas, SETTINGS),
+        lambda customers, _: diagnose_cluster_counts(customers, SETTINGS, range(2, 4)),
+    ],
+    ids=["fit_model", "diagnose_cluster_counts"],
+)
+def test_fits_run_on_one_compute_thread(customers, persona_definitions, monkeypatch, fit):
+    # The build runs DuckDB on every core beside these fits; see one_compute_thread.
+    threads_seen_by_fits = []
+    original_fit = KMeans.fit
+
+    def recording_fit(self, *args, **kwargs):
+        threads_seen_by_fits.append({pool["num_threads"] for pool in threadpool_info()})
+        return original_fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(KMeans, "fit", recording_fit)
+    # Two threads outside, so the check fails on any machine if the fits stop limiting them.
+    with threadpool_limits(limits=2):
+        fit(customers, persona_definitions)
+
+    assert threads_seen_by_fits
+    assert all(threads == {1} for threads in threads_seen_by_fits)
 
 
 def test_fit_model_checks_the_input(persona_definitions):
