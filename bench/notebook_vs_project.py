@@ -18,6 +18,10 @@ again, each timed build starts from dbt's saved parse (``partial_parse.msgpack``
 untimed ``dbt parse`` per size makes sure of it. A full parse, paid once after the
 project or its vars change, adds several seconds that no timed run includes.
 
+Last, it times dbt alone: a generated project with as many models and tests as the build
+ran, each doing no work, built with the same profile. That is the least any build of this
+project can take here, whatever its SQL, and the table sets it against the notebook too.
+
     .venv/bin/python bench/notebook_vs_project.py --sizes 100000 1000000 --repeat 2
 """
 
@@ -186,6 +190,82 @@ def run_project(dbt_vars: dict, paths: ProjectPaths, label: str, data_dir: Path)
     return result
 
 
+def build_node_counts(node_seconds: dict[str, float]) -> dict[str, int]:
+    """How many relations (models, seeds, snapshots) and tests a build ran; hooks left out."""
+    resource_types = [unique_id.split(".", 1)[0] for unique_id in node_seconds]
+    return {
+        "relations": sum(kind in {"model", "seed", "snapshot"} for kind in resource_types),
+        "tests": sum(kind in {"test", "unit_test"} for kind in resource_types),
+    }
+
+
+def write_floor_project(folder: Path, relations: int, tests: int) -> None:
+    """A dbt project of ``relations`` one-row tables and ``tests`` tests that find nothing.
+
+    It uses this project's profile (threads, DuckDB settings), so the two differ only in
+    what their nodes do.
+    """
+    (folder / "models").mkdir(parents=True, exist_ok=True)
+    (folder / "tests").mkdir(exist_ok=True)
+    (folder / "dbt_project.yml").write_text(
+        "name: dbt_floor\n"
+        'version: "1.0.0"\n'
+        "config-version: 2\n"
+        "profile: jewellery_segmentation\n"
+        "models:\n"
+        "  dbt_floor:\n"
+        "    +materialized: table\n"
+    )
+    for index in range(relations):
+        (folder / "models" / f"relation_{index}.sql").write_text("select 1 as id\n")
+    for index in range(tests):
+        (folder / "tests" / f"test_{index}.sql").write_text(
+            f"select id from {{{{ ref('relation_{index % relations}') }}}} where id is null\n"
+        )
+
+
+def run_dbt_floor(node_counts: dict[str, int], data_dir: Path) -> dict:
+    """Time ``dbt build`` of the project ``write_floor_project`` makes, from a saved parse."""
+    folder = data_dir / "dbt_floor"
+    database = data_dir / "dbt_floor.duckdb"
+    write_floor_project(folder, node_counts["relations"], node_counts["tests"])
+    env = {
+        **os.environ,
+        "DUCKDB_PATH": str(database),
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+    }
+    target = folder / "target"
+
+    def command(subcommand: str) -> list[str]:
+        return [
+            str(DBT),
+            subcommand,
+            "--project-dir",
+            str(folder),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(target / "logs"),
+            "--no-use-colors",
+        ]
+
+    measure(command("parse"), "dbt_floor_parse", data_dir, env)
+    for stale in (database, database.with_name(database.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    result = measure(command("build"), "dbt_floor_build", data_dir, env)
+    run_results = json.loads((target / "run_results.json").read_text())
+    return {
+        **node_counts,
+        **result,
+        "seconds_outside_run": result["wall_seconds"] - run_results["elapsed_time"],
+        "nodes_succeeded": sum(
+            node["status"] in {"success", "pass"} for node in run_results["results"]
+        ),
+    }
+
+
 def node_label(unique_id: str) -> str:
     """A node's name without its resource type, project and (for data tests) hash suffix."""
     resource_type, _project, name = unique_id.split(".", 2)
@@ -333,6 +413,9 @@ def bench_size(
             {"node": node_label(unique_id), "unique_id": unique_id, "seconds": seconds}
             for unique_id, seconds in slowest
         ],
+        "project_node_counts": build_node_counts(project_runs[-1]["node_seconds"]),
+        # Filled in once dbt alone has been timed (see with_floor_ratio).
+        "floor_ratio": None,
         "baseline_runs": baseline_runs,
         "project_runs": project_runs,
     }
@@ -350,6 +433,7 @@ HEADERS = (
     "project wall s",
     "project peak MiB",
     "wall ratio project/baseline",
+    "least ratio dbt allows",
     "inertia baseline",
     "inertia project",
     "inertia ratio project/baseline",
@@ -375,6 +459,7 @@ def table_cells(result: dict) -> list[str]:
         cell("project_wall_seconds", ".1f"),
         cell("project_peak_mib", ".0f"),
         cell("wall_ratio", ".2f"),
+        cell("floor_ratio", ".2f"),
         cell("inertia_baseline", ",.0f"),
         cell("inertia_project", ",.0f"),
         cell("inertia_ratio", ".3f"),
@@ -416,11 +501,36 @@ def environment_facts(repeat: int, dbt_vars: dict) -> dict:
     }
 
 
-def write_results(results: list[dict], facts: dict, data_dir: Path) -> None:
-    (data_dir / "results.json").write_text(json.dumps({**facts, "sizes": results}, indent=2) + "\n")
+def with_floor_ratio(result: dict, floor: dict) -> dict:
+    """``result`` with the least ratio dbt allows: dbt alone against the notebook's time."""
+    baseline_wall = result["baseline_wall_seconds"]
+    ratio = None if baseline_wall is None else floor["wall_seconds"] / baseline_wall
+    return {**result, "floor_ratio": ratio}
+
+
+def floor_sentence(floor: dict) -> str:
+    """What the dbt-alone build measured, under the table."""
+    return (
+        f"dbt alone: {floor['relations']} one-row tables and {floor['tests']} tests that find"
+        f" nothing, as many nodes as the project's build, take {floor['wall_seconds']:.1f} s"
+        f" ({floor['seconds_outside_run']:.1f} s of it starting, parsing and writing"
+        f" artifacts) and {floor['peak_mib']:.0f} MiB with the project's profile. No build"
+        ' of the project can take less; "least ratio dbt allows" is that time over the'
+        " notebook's."
+    )
+
+
+def write_results(
+    results: list[dict], facts: dict, data_dir: Path, floor: dict | None = None
+) -> None:
+    (data_dir / "results.json").write_text(
+        json.dumps({**facts, "dbt_floor": floor, "sizes": results}, indent=2) + "\n"
+    )
+    floor_line = "" if floor is None else f"\n{floor_sentence(floor)}\n"
     (data_dir / "results.md").write_text(
         f"Notebook baseline against `dbt build`, medians of {facts['repeat']} run(s) each, "
         f"{facts['cpu_count']} CPUs, {facts['platform']}.\n\n{markdown_table(results)}\n"
+        f"{floor_line}"
     )
 
 
@@ -460,8 +570,14 @@ def main(argv: list[str] | None = None) -> None:
         results.append(bench_size(rows, args.repeat, args.dbt_vars, data_dir, run_notebook))
         # Written after every size, so a long run that fails late keeps what it measured.
         write_results(results, facts, data_dir)
+    print("timing dbt alone, with as many nodes as the project's build", flush=True)
+    floor = run_dbt_floor(results[-1]["project_node_counts"], data_dir)
+    results = [with_floor_ratio(result, floor) for result in results]
+    write_results(results, facts, data_dir, floor)
     print()
     print(plain_table(results))
+    print()
+    print(floor_sentence(floor))
     print(f"\nwritten to {data_dir / 'results.md'} and {data_dir / 'results.json'}")
 
 

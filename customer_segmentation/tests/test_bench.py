@@ -134,6 +134,25 @@ def test_timed_builds_start_from_the_saved_parse(bench_run):
     assert "Unable to do partial parsing" not in build_log
 
 
+def test_dbt_alone_runs_as_many_nodes_as_the_projects_build(bench_run, smoke_result):
+    data_dir, stdout = bench_run
+    floor = json.loads((data_dir / "results.json").read_text())["dbt_floor"]
+    project_nodes = json.loads((data_dir / "target" / "run_results.json").read_text())["results"]
+    resource_types = [node["unique_id"].split(".", 1)[0] for node in project_nodes]
+
+    assert floor["relations"] == sum(
+        kind in {"model", "seed", "snapshot"} for kind in resource_types
+    )
+    assert floor["tests"] == sum(kind in {"test", "unit_test"} for kind in resource_types)
+    assert floor["nodes_succeeded"] == floor["relations"] + floor["tests"]
+    assert 0 < floor["seconds_outside_run"] < floor["wall_seconds"]
+    assert smoke_result["floor_ratio"] == pytest.approx(
+        floor["wall_seconds"] / smoke_result["baseline_wall_seconds"]
+    )
+    assert f"dbt alone: {floor['relations']} one-row tables" in stdout
+    assert "dbt alone:" in (data_dir / "results.md").read_text()
+
+
 def test_customer_file_is_generated_once_then_reused(tmp_path):
     bench = load_bench_module("notebook_vs_project")
 
@@ -168,6 +187,7 @@ def test_a_size_above_the_notebooks_limit_shows_only_project_figures():
                 "baseline_wall_seconds",
                 "baseline_peak_mib",
                 "wall_ratio",
+                "floor_ratio",
                 "inertia_baseline",
                 "inertia_project",
                 "inertia_ratio",
@@ -183,6 +203,7 @@ def test_a_size_above_the_notebooks_limit_shows_only_project_figures():
         "-",
         "1234.5",
         "1800",
+        "-",
         "-",
         "-",
         "-",
