@@ -153,6 +153,41 @@ def test_dbt_alone_runs_as_many_nodes_as_the_projects_build(bench_run, smoke_res
     assert "dbt alone:" in (data_dir / "results.md").read_text()
 
 
+def test_model_chain_of_the_smoke_build_runs_from_the_file_through_the_fit(smoke_result):
+    chain = smoke_result["project_model_chain"]
+
+    # Scoring waits for the fit, and the fit for the validated rows.
+    assert {"int_customers_validated", "segmentation_models"} <= set(chain["nodes"])
+    assert 0 < chain["on_run_start_seconds"] < chain["seconds"]
+    assert chain["seconds"] < smoke_result["project_wall_seconds"]
+
+
+def test_model_chain_is_the_slowest_path_of_relations_after_the_hooks():
+    bench = load_bench_module("notebook_vs_project")
+    seconds = {
+        "operation.shop.shop-on-run-start-0": 0.5,
+        "model.shop.loaded": 1.0,
+        "model.shop.quick": 2.0,
+        "model.shop.slow": 5.0,
+        "snapshot.shop.history": 1.0,
+        # Tests are left out: the chain prices the relations alone.
+        "test.shop.unique_slow_id.abc123": 100.0,
+    }
+    parents = {
+        "model.shop.loaded": [],
+        "model.shop.quick": ["model.shop.loaded"],
+        "model.shop.slow": ["model.shop.loaded", "source.shop.crm.customers"],
+        "snapshot.shop.history": ["model.shop.quick", "model.shop.slow"],
+        "test.shop.unique_slow_id.abc123": ["model.shop.slow"],
+    }
+    manifest = {"nodes": {node: {"depends_on": {"nodes": up}} for node, up in parents.items()}}
+
+    chain = bench.model_chain(seconds, manifest)
+
+    assert chain["seconds"] == pytest.approx(0.5 + 1.0 + 5.0 + 1.0)
+    assert chain["nodes"] == ["loaded", "slow", "history"]
+
+
 def test_customer_file_is_generated_once_then_reused(tmp_path):
     bench = load_bench_module("notebook_vs_project")
 
@@ -182,6 +217,7 @@ def test_a_size_above_the_notebooks_limit_shows_only_project_figures():
         "project_wall_seconds": 1234.5,
         "project_peak_mib": 1800.0,
         "slowest_nodes": [{"node": "int_customers_validated", "seconds": 300.0}],
+        "project_model_chain": {"seconds": 900.0},
         **dict.fromkeys(
             [
                 "baseline_wall_seconds",
@@ -205,6 +241,7 @@ def test_a_size_above_the_notebooks_limit_shows_only_project_figures():
         "1800",
         "-",
         "-",
+        "900.0",
         "-",
         "-",
         "-",
