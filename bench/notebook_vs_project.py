@@ -284,7 +284,8 @@ def model_chain(node_seconds: dict[str, float], manifest: dict) -> dict:
 
     @functools.cache
     def slowest_chain_to(unique_id: str) -> tuple[float, tuple[str, ...]]:
-        parents = manifest["nodes"][unique_id]["depends_on"]["nodes"]
+        # A seed depends on nothing, and its manifest entry has no node list.
+        parents = manifest["nodes"][unique_id]["depends_on"].get("nodes", [])
         slowest = max(
             (slowest_chain_to(parent) for parent in parents if parent in relations),
             default=(0.0, ()),

@@ -167,6 +167,7 @@ def test_model_chain_is_the_slowest_path_of_relations_after_the_hooks():
     seconds = {
         "operation.shop.shop-on-run-start-0": 0.5,
         "model.shop.loaded": 1.0,
+        "seed.shop.labels": 0.1,
         "model.shop.quick": 2.0,
         "model.shop.slow": 5.0,
         "snapshot.shop.history": 1.0,
@@ -175,12 +176,13 @@ def test_model_chain_is_the_slowest_path_of_relations_after_the_hooks():
     }
     parents = {
         "model.shop.loaded": [],
-        "model.shop.quick": ["model.shop.loaded"],
+        "model.shop.quick": ["model.shop.loaded", "seed.shop.labels"],
         "model.shop.slow": ["model.shop.loaded", "source.shop.crm.customers"],
         "snapshot.shop.history": ["model.shop.quick", "model.shop.slow"],
         "test.shop.unique_slow_id.abc123": ["model.shop.slow"],
     }
     manifest = {"nodes": {node: {"depends_on": {"nodes": up}} for node, up in parents.items()}}
+    manifest["nodes"]["seed.shop.labels"] = {"depends_on": {"macros": []}}
 
     chain = bench.model_chain(seconds, manifest)
 
