@@ -7,6 +7,8 @@ so it is tested with pytest.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,16 +148,19 @@ def check_segmentable(customers: pd.DataFrame, settings: KMeansSettings) -> None
         )
 
 
-def one_compute_thread() -> threadpool_limits:
+@contextmanager
+def one_compute_thread() -> Iterator[None]:
     """Run scikit-learn's native code (OpenMP, BLAS) on one thread inside this block.
 
     The fits here are small (a sample of at most ``fit_sample_size`` customers) and run while
     DuckDB works on every core for the models beside them. Measured on 2 cores: a
-    100,000-customer fit takes 0.5 s on one thread against 1.0 s on two, and the choice-of-k
-    diagnostics beside a 10-million-customer SQL model took 20 s on two threads, where
-    OpenMP's workers wait on cores DuckDB holds. One thread gives the same labels.
+    100,000-customer fit takes 0.5 s on one thread against 1.0 s on two, and in 10-million-
+    customer builds the choice-of-k diagnostics took 7 to 20 s on two threads beside the
+    scoring, 2 to 3 s on one: OpenMP's workers waited on cores DuckDB held. The clusters
+    found are the same.
     """
-    return threadpool_limits(limits=1)
+    with threadpool_limits(limits=1):
+        yield
 
 
 def standardise(customers: pd.DataFrame, features: list[str]) -> np.ndarray:

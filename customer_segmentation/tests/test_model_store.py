@@ -12,6 +12,7 @@ import pytest
 from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from customer_segmentation import clustering, model_store
 from customer_segmentation.clustering import (
     KMeansSettings,
     SegmentationInputError,
@@ -197,20 +198,27 @@ def test_fit_facts_describe_the_clusters_the_model_scores(customers, fitted):
 )
 def test_fits_run_on_one_compute_thread(customers, persona_definitions, monkeypatch, fit):
     # The build runs DuckDB on every core beside these fits; see one_compute_thread.
-    threads_seen_by_fits = []
-    original_fit = KMeans.fit
+    threads_seen = {"fit": [], "silhouette": []}
 
-    def recording_fit(self, *args, **kwargs):
-        threads_seen_by_fits.append({pool["num_threads"] for pool in threadpool_info()})
-        return original_fit(self, *args, **kwargs)
+    def recording(step, function):
+        def record_threads_then_call(*args, **kwargs):
+            threads_seen[step].append({pool["num_threads"] for pool in threadpool_info()})
+            return function(*args, **kwargs)
 
-    monkeypatch.setattr(KMeans, "fit", recording_fit)
+        return record_threads_then_call
+
+    monkeypatch.setattr(KMeans, "fit", recording("fit", KMeans.fit))
+    for module in (clustering, model_store):
+        monkeypatch.setattr(
+            module, "silhouette_score", recording("silhouette", module.silhouette_score)
+        )
     # Two threads outside, so the check fails on any machine if the fits stop limiting them.
     with threadpool_limits(limits=2):
         fit(customers, persona_definitions)
 
-    assert threads_seen_by_fits
-    assert all(threads == {1} for threads in threads_seen_by_fits)
+    for step, seen in threads_seen.items():
+        assert seen, step
+        assert all(threads == {1} for threads in seen), step
 
 
 def test_fit_model_checks_the_input(persona_definitions):
