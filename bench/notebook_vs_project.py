@@ -18,11 +18,12 @@ again, each timed build starts from dbt's saved parse (``partial_parse.msgpack``
 untimed ``dbt parse`` per size makes sure of it. A full parse, paid once after the
 project or its vars change, adds several seconds that no timed run includes.
 
-Last, it times dbt alone: a generated project with as many models and tests as the build
-ran, each doing no work, built with the same profile. That is the least any build of this
-project can take here, whatever its SQL, and the table sets it against the notebook too.
-Beside it, each size's "model chain": the on-run-start hooks plus the slowest chain of
-models that wait on each other, from the timed build's own node times and dependencies.
+After each build it times the dbt floor: a generated project with as many models and
+tests as the build ran, each doing no work, built with the same profile. That is what dbt
+itself costs a build of this size of graph here, whatever the SQL; the table sets it against
+the notebook too. Beside it, each size's model chain: the on-run-start hooks plus the
+slowest chain of models that wait on each other, from the timed build's own node times and
+dependencies (the critical path of the models as they ran).
 
     .venv/bin/python bench/notebook_vs_project.py --sizes 100000 1000000 --repeat 2
 """
@@ -34,6 +35,7 @@ import functools
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -65,6 +67,10 @@ DEFAULT_BASELINE_MAX_ROWS = 20_000_000
 # Lines of a failed run's log shown in the error.
 LOG_TAIL_LINES = 40
 PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb", "pandas", "scikit-learn", "numpy")
+# dbt resource types of the nodes a build runs; hooks are "operation".
+RELATION_TYPES = frozenset({"model", "seed", "snapshot"})
+TEST_TYPES = frozenset({"test", "unit_test"})
+EXPOSURE_TYPE = "exposure"
 
 
 class RunFailedError(RuntimeError):
@@ -144,20 +150,31 @@ def run_baseline(customers: Path, labelled: Path, label: str, data_dir: Path) ->
     return measure([str(PYTHON), str(BASELINE), str(customers), str(labelled)], label, data_dir)
 
 
+def dbt_env(database: Path) -> dict:
+    """The environment of every dbt command the bench runs: the project's own profile."""
+    return {
+        **os.environ,
+        "DUCKDB_PATH": str(database),
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "DBT_PROJECT_DIR": str(PROJECT_DIR),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+    }
+
+
+def remove_database(database: Path) -> None:
+    """Delete a DuckDB file and its write-ahead log, so the next build starts fresh."""
+    for stale in (database, database.with_name(database.name + ".wal")):
+        stale.unlink(missing_ok=True)
+
+
 def dbt_command(subcommand: str, dbt_vars: dict, paths: ProjectPaths) -> tuple[list[str], dict]:
     """The dbt command line and environment every build and parse of the bench uses.
 
     The target and log paths in the data dir leave the user's ``target/`` and ``logs/``
     alone.
     """
-    env = {
-        **os.environ,
-        "DUCKDB_PATH": str(paths.database),
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "DBT_PROJECT_DIR": str(PROJECT_DIR),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-    }
+    env = dbt_env(paths.database)
     command = [
         str(DBT),
         subcommand,
@@ -183,8 +200,7 @@ def run_project(dbt_vars: dict, paths: ProjectPaths, label: str, data_dir: Path)
 
     The fresh file means every run fits the model, as a first build does.
     """
-    for stale in (paths.database, paths.database.with_name(paths.database.name + ".wal")):
-        stale.unlink(missing_ok=True)
+    remove_database(paths.database)
     command, env = dbt_command("build", dbt_vars, paths)
     result = measure(command, label, data_dir, env)
     run_results = paths.target / "run_results.json"
@@ -193,23 +209,40 @@ def run_project(dbt_vars: dict, paths: ProjectPaths, label: str, data_dir: Path)
     return result
 
 
+def resource_type(unique_id: str) -> str:
+    """ "model", "test", "operation" (a hook)...: the first part of a dbt unique id."""
+    return unique_id.split(".", 1)[0]
+
+
 def build_node_counts(node_seconds: dict[str, float]) -> dict[str, int]:
-    """How many relations (models, seeds, snapshots) and tests a build ran; hooks left out."""
-    resource_types = [unique_id.split(".", 1)[0] for unique_id in node_seconds]
+    """How many relations (models, seeds, snapshots), tests and exposures a build ran.
+
+    Hooks are left out. A node of any other type stops the bench: the floor could not
+    stand in for it.
+    """
+    kinds = [resource_type(unique_id) for unique_id in node_seconds]
+    unknown = set(kinds) - RELATION_TYPES - TEST_TYPES - {EXPOSURE_TYPE, "operation"}
+    if unknown:
+        raise RunFailedError(f"the build ran nodes the dbt floor cannot mimic: {unknown}")
     return {
-        "relations": sum(kind in {"model", "seed", "snapshot"} for kind in resource_types),
-        "tests": sum(kind in {"test", "unit_test"} for kind in resource_types),
+        "relations": sum(kind in RELATION_TYPES for kind in kinds),
+        "tests": sum(kind in TEST_TYPES for kind in kinds),
+        "exposures": kinds.count(EXPOSURE_TYPE),
     }
 
 
-def write_floor_project(folder: Path, relations: int, tests: int) -> None:
-    """A dbt project of ``relations`` one-row tables and ``tests`` tests that find nothing.
+def write_floor_project(folder: Path, relations: int, tests: int, exposures: int) -> None:
+    """A dbt project of one-row tables, tests that find nothing and exposures, in those counts.
 
-    It uses this project's profile (threads, DuckDB settings), so the two differ only in
-    what their nodes do.
+    It has the project's node count and profile (threads, DuckDB settings), not its graph:
+    the tables stand side by side and each test reads one. Files of an earlier, larger
+    floor are removed; the target folder stays, for dbt's saved parse.
     """
-    (folder / "models").mkdir(parents=True, exist_ok=True)
-    (folder / "tests").mkdir(exist_ok=True)
+    if relations < 1:
+        raise RunFailedError("the build ran no model, so there is no dbt floor to time")
+    for generated in ("models", "tests"):
+        shutil.rmtree(folder / generated, ignore_errors=True)
+        (folder / generated).mkdir(parents=True)
     (folder / "dbt_project.yml").write_text(
         "name: dbt_floor\n"
         'version: "1.0.0"\n'
@@ -225,20 +258,27 @@ def write_floor_project(folder: Path, relations: int, tests: int) -> None:
         (folder / "tests" / f"test_{index}.sql").write_text(
             f"select id from {{{{ ref('relation_{index % relations}') }}}} where id is null\n"
         )
+    exposure_entries = "".join(
+        f"  - name: exposure_{index}\n"
+        "    type: dashboard\n"
+        "    owner:\n"
+        "      email: floor@example.com\n"
+        "    depends_on:\n"
+        f"      - ref('relation_{index % relations}')\n"
+        for index in range(exposures)
+    )
+    if exposure_entries:
+        (folder / "models" / "_exposures.yml").write_text(
+            f"version: 2\nexposures:\n{exposure_entries}"
+        )
 
 
-def run_dbt_floor(node_counts: dict[str, int], data_dir: Path) -> dict:
+def run_dbt_floor(node_counts: dict[str, int], label: str, data_dir: Path) -> dict:
     """Time ``dbt build`` of the project ``write_floor_project`` makes, from a saved parse."""
     folder = data_dir / "dbt_floor"
     database = data_dir / "dbt_floor.duckdb"
-    write_floor_project(folder, node_counts["relations"], node_counts["tests"])
-    env = {
-        **os.environ,
-        "DUCKDB_PATH": str(database),
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-    }
+    write_floor_project(folder, **node_counts)
+    env = dbt_env(database)
     target = folder / "target"
 
     def command(subcommand: str) -> list[str]:
@@ -254,17 +294,16 @@ def run_dbt_floor(node_counts: dict[str, int], data_dir: Path) -> dict:
             "--no-use-colors",
         ]
 
-    measure(command("parse"), "dbt_floor_parse", data_dir, env)
-    for stale in (database, database.with_name(database.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    result = measure(command("build"), "dbt_floor_build", data_dir, env)
+    measure(command("parse"), f"{label}_parse", data_dir, env)
+    remove_database(database)
+    result = measure(command("build"), label, data_dir, env)
     run_results = json.loads((target / "run_results.json").read_text())
     return {
         **node_counts,
         **result,
         "seconds_outside_run": result["wall_seconds"] - run_results["elapsed_time"],
-        "nodes_succeeded": sum(
-            node["status"] in {"success", "pass"} for node in run_results["results"]
+        "nodes_done": sum(
+            node["status"] in {"success", "pass", "no-op"} for node in run_results["results"]
         ),
     }
 
@@ -272,14 +311,12 @@ def run_dbt_floor(node_counts: dict[str, int], data_dir: Path) -> dict:
 def model_chain(node_seconds: dict[str, float], manifest: dict) -> dict:
     """The on-run-start hooks and the slowest chain of relations that wait on each other.
 
-    Each relation of the chain starts only once the one before it is written, so no run
-    phase of this build can be shorter, even if every test and every pause between nodes
-    cost nothing.
+    Each relation of the chain starts only once the one before it is written: the critical
+    path of the models, with the times they took in this build (beside whatever ran on the
+    other thread). Tests and the pauses between nodes come on top.
     """
     relations = {
-        unique_id
-        for unique_id in node_seconds
-        if unique_id.split(".", 1)[0] in {"model", "seed", "snapshot"}
+        unique_id for unique_id in node_seconds if resource_type(unique_id) in RELATION_TYPES
     }
 
     @functools.cache
@@ -297,11 +334,14 @@ def model_chain(node_seconds: dict[str, float], manifest: dict) -> dict:
         for unique_id, seconds in node_seconds.items()
         if unique_id.startswith("operation.") and "on-run-start" in unique_id
     )
-    chain_seconds, chain = max(slowest_chain_to(unique_id) for unique_id in relations)
+    chain_seconds, chain = max(
+        (slowest_chain_to(unique_id) for unique_id in relations), default=(0.0, ())
+    )
     return {
         "seconds": hooks + chain_seconds,
         "on_run_start_seconds": hooks,
         "nodes": [node_label(unique_id) for unique_id in chain],
+        "unique_ids": list(chain),
     }
 
 
@@ -385,15 +425,16 @@ def bench_size(
 ) -> dict:
     """Generate or reuse the file of ``rows`` customers, run both sides alternately, score.
 
-    Without ``run_notebook`` only the project runs: the figures that compare with the
-    notebook (its time and memory, the ratio, the inertias) are left out.
+    Each project build is followed by a dbt floor build of the same node count.
+    Without ``run_notebook`` only the project and its floor run: the figures that compare
+    with the notebook (its time and memory, the ratios, the inertias) are left out.
     """
     customers, generation_seconds = customer_file(data_dir, rows)
     labelled = data_dir / f"baseline_{rows}.csv"
     paths = ProjectPaths.in_data_dir(data_dir)
     paths.point_at(customers)
     parse_project(dbt_vars, paths, f"project_{rows}_parse", data_dir)
-    baseline_runs, project_runs = [], []
+    baseline_runs, project_runs, floor_runs = [], [], []
     for attempt in range(1, repeat + 1):
         label = f"{rows}_run{attempt}"
         if run_notebook:
@@ -404,6 +445,9 @@ def bench_size(
             )
         project_runs.append(run_project(dbt_vars, paths, f"project_{label}", data_dir))
         print(f"{rows:>12,} rows  project  run {attempt}: {summary(project_runs[-1])}", flush=True)
+        node_counts = build_node_counts(project_runs[-1]["node_seconds"])
+        floor_runs.append(run_dbt_floor(node_counts, f"dbt_floor_{label}", data_dir))
+        print(f"{rows:>12,} rows  dbt floor run {attempt}: {summary(floor_runs[-1])}", flush=True)
     # The database with its write-ahead log, if any; never an older run's log beside it.
     kept = paths.kept_database(rows)
     for suffix in ("", ".wal"):
@@ -419,10 +463,12 @@ def bench_size(
     }
     slowest = sorted(median_nodes.items(), key=lambda item: -item[1])[:SLOWEST_NODES]
     project_wall = statistics.median(run["wall_seconds"] for run in project_runs)
+    floor_wall = statistics.median(run["wall_seconds"] for run in floor_runs)
     notebook_figures: dict = {
         "baseline_wall_seconds": None,
         "baseline_peak_mib": None,
         "wall_ratio": None,
+        "floor_ratio": None,
         "inertia_baseline": None,
         "inertia_project": None,
         "inertia_ratio": None,
@@ -433,6 +479,7 @@ def bench_size(
             "baseline_wall_seconds": baseline_wall,
             "baseline_peak_mib": statistics.median(run["peak_mib"] for run in baseline_runs),
             "wall_ratio": project_wall / baseline_wall,
+            "floor_ratio": floor_wall / baseline_wall,
             **clustering_inertias(labelled, paths.kept_database(rows)),
         }
     return {
@@ -452,14 +499,20 @@ def bench_size(
             {"node": node_label(unique_id), "unique_id": unique_id, "seconds": seconds}
             for unique_id, seconds in slowest
         ],
-        "project_node_counts": build_node_counts(project_runs[-1]["node_seconds"]),
         "project_model_chain": model_chain(
             median_nodes, json.loads((paths.target / "manifest.json").read_text())
         ),
-        # Filled in once dbt alone has been timed (see with_floor_ratio).
-        "floor_ratio": None,
+        "dbt_floor": {
+            **build_node_counts(project_runs[-1]["node_seconds"]),
+            "wall_seconds": floor_wall,
+            "peak_mib": statistics.median(run["peak_mib"] for run in floor_runs),
+            "seconds_outside_run": statistics.median(
+                run["seconds_outside_run"] for run in floor_runs
+            ),
+        },
         "baseline_runs": baseline_runs,
         "project_runs": project_runs,
+        "floor_runs": floor_runs,
     }
 
 
@@ -475,7 +528,8 @@ HEADERS = (
     "project wall s",
     "project peak MiB",
     "wall ratio project/baseline",
-    "least ratio dbt allows",
+    "dbt floor s",
+    "dbt floor/baseline",
     "model chain s",
     "inertia baseline",
     "inertia project",
@@ -502,6 +556,7 @@ def table_cells(result: dict) -> list[str]:
         cell("project_wall_seconds", ".1f"),
         cell("project_peak_mib", ".0f"),
         cell("wall_ratio", ".2f"),
+        f"{result['dbt_floor']['wall_seconds']:.1f}",
         cell("floor_ratio", ".2f"),
         f"{result['project_model_chain']['seconds']:.1f}",
         cell("inertia_baseline", ",.0f"),
@@ -545,39 +600,27 @@ def environment_facts(repeat: int, dbt_vars: dict) -> dict:
     }
 
 
-def with_floor_ratio(result: dict, floor: dict) -> dict:
-    """``result`` with the least ratio dbt allows: dbt alone against the notebook's time."""
-    baseline_wall = result["baseline_wall_seconds"]
-    ratio = None if baseline_wall is None else floor["wall_seconds"] / baseline_wall
-    return {**result, "floor_ratio": ratio}
-
-
-def table_notes(floor: dict) -> str:
-    """What the last two columns measure, under the table."""
+def table_notes(results: list[dict]) -> str:
+    """What the dbt floor and model chain columns measure, under the table."""
+    floor = results[-1]["dbt_floor"]
     return (
-        f"dbt alone: {floor['relations']} one-row tables and {floor['tests']} tests that find"
-        f" nothing, as many nodes as the project's build, take {floor['wall_seconds']:.1f} s"
-        f" ({floor['seconds_outside_run']:.1f} s of it starting, parsing and writing"
-        f" artifacts) and {floor['peak_mib']:.0f} MiB with the project's profile. No build"
-        ' of the project can take less; "least ratio dbt allows" is that time over the'
-        " notebook's.\n"
+        f'"dbt floor s": after each build, dbt alone builds {floor["relations"]} one-row'
+        f" tables, runs {floor['tests']} tests that find nothing and passes over"
+        f" {floor['exposures']} exposures, as many nodes as the project's build, with the"
+        " project's profile: what dbt itself costs a graph of that"
+        ' size here. "dbt floor/baseline" is that time over the notebook\'s.\n'
         '"model chain s": the on-run-start hooks plus the slowest chain of models that wait'
-        " on each other, as this build timed them. No run phase can be shorter, even if every"
-        " test and every pause between nodes cost nothing."
+        " on each other, with the times they took in this build: the critical path of the"
+        " models. Tests and the pauses between nodes come on top."
     )
 
 
-def write_results(
-    results: list[dict], facts: dict, data_dir: Path, floor: dict | None = None
-) -> None:
-    (data_dir / "results.json").write_text(
-        json.dumps({**facts, "dbt_floor": floor, "sizes": results}, indent=2) + "\n"
-    )
-    floor_line = "" if floor is None else f"\n{table_notes(floor)}\n"
+def write_results(results: list[dict], facts: dict, data_dir: Path) -> None:
+    (data_dir / "results.json").write_text(json.dumps({**facts, "sizes": results}, indent=2) + "\n")
     (data_dir / "results.md").write_text(
         f"Notebook baseline against `dbt build`, medians of {facts['repeat']} run(s) each, "
-        f"{facts['cpu_count']} CPUs, {facts['platform']}.\n\n{markdown_table(results)}\n"
-        f"{floor_line}"
+        f"{facts['cpu_count']} CPUs, {facts['platform']}.\n\n{markdown_table(results)}\n\n"
+        f"{table_notes(results)}\n"
     )
 
 
@@ -617,14 +660,10 @@ def main(argv: list[str] | None = None) -> None:
         results.append(bench_size(rows, args.repeat, args.dbt_vars, data_dir, run_notebook))
         # Written after every size, so a long run that fails late keeps what it measured.
         write_results(results, facts, data_dir)
-    print("timing dbt alone, with as many nodes as the project's build", flush=True)
-    floor = run_dbt_floor(results[-1]["project_node_counts"], data_dir)
-    results = [with_floor_ratio(result, floor) for result in results]
-    write_results(results, facts, data_dir, floor)
     print()
     print(plain_table(results))
     print()
-    print(table_notes(floor))
+    print(table_notes(results))
     print(f"\nwritten to {data_dir / 'results.md'} and {data_dir / 'results.json'}")
 
 

@@ -28,7 +28,8 @@ SMOKE_ROWS = 3_000
 # labelling may differ a little (it imputes and validates), not by a fifth.
 MAX_INERTIA_RATIO = 1.2
 # The choice-of-k diagnostics fit nine k on 5,000 customers, most of a small build's time;
-# a shorter sweep keeps this test near half a minute. Every model and test still runs.
+# a shorter sweep keeps the project's build near half a minute. Every model and test still
+# runs.
 SMOKE_DBT_VARS = {"diagnostics_cluster_counts": [2, 4], "diagnostics_sample_size": 1_000}
 # A child that holds this much memory must show at least this peak.
 ALLOCATED_MIB = 200
@@ -134,30 +135,47 @@ def test_timed_builds_start_from_the_saved_parse(bench_run):
     assert "Unable to do partial parsing" not in build_log
 
 
-def test_dbt_alone_runs_as_many_nodes_as_the_projects_build(bench_run, smoke_result):
+def test_dbt_floor_builds_as_many_nodes_with_the_same_profile(bench_run, smoke_result):
     data_dir, stdout = bench_run
-    floor = json.loads((data_dir / "results.json").read_text())["dbt_floor"]
+    floor = smoke_result["dbt_floor"]
     project_nodes = json.loads((data_dir / "target" / "run_results.json").read_text())["results"]
-    resource_types = [node["unique_id"].split(".", 1)[0] for node in project_nodes]
+    project_log = (data_dir / "logs" / f"project_{SMOKE_ROWS}_run1.log").read_text()
+    floor_log = (data_dir / "logs" / f"dbt_floor_{SMOKE_ROWS}_run1.log").read_text()
 
-    assert floor["relations"] == sum(
-        kind in {"model", "seed", "snapshot"} for kind in resource_types
-    )
-    assert floor["tests"] == sum(kind in {"test", "unit_test"} for kind in resource_types)
-    assert floor["nodes_succeeded"] == floor["relations"] + floor["tests"]
+    def concurrency(log: str) -> list[str]:
+        return [
+            line.split("Concurrency:", 1)[1] for line in log.splitlines() if "Concurrency:" in line
+        ]
+
+    # Every node but the hooks, counted without the bench's own classification.
+    hooks = sum(node["unique_id"].startswith("operation.") for node in project_nodes)
+    assert floor["relations"] + floor["tests"] + floor["exposures"] == len(project_nodes) - hooks
+    assert floor["relations"] > 0
+    (floor_run,) = smoke_result["floor_runs"]
+    assert floor_run["nodes_done"] == len(project_nodes) - hooks
+    assert f"TOTAL={len(project_nodes) - hooks}" in floor_log
+    assert concurrency(floor_log) == concurrency(project_log) != []
+    assert "Unable to do partial parsing" not in floor_log
     assert 0 < floor["seconds_outside_run"] < floor["wall_seconds"]
     assert smoke_result["floor_ratio"] == pytest.approx(
         floor["wall_seconds"] / smoke_result["baseline_wall_seconds"]
     )
-    assert f"dbt alone: {floor['relations']} one-row tables" in stdout
-    assert "dbt alone:" in (data_dir / "results.md").read_text()
+    assert f"dbt alone builds {floor['relations']} one-row tables" in stdout
+    assert (
+        f"dbt alone builds {floor['relations']} one-row tables"
+        in (data_dir / "results.md").read_text()
+    )
 
 
-def test_model_chain_of_the_smoke_build_runs_from_the_file_through_the_fit(smoke_result):
+def test_model_chain_of_the_smoke_build_is_a_path_through_the_fit(bench_run, smoke_result):
+    data_dir, _ = bench_run
     chain = smoke_result["project_model_chain"]
+    manifest = json.loads((data_dir / "target" / "manifest.json").read_text())
 
-    # Scoring waits for the fit, and the fit for the validated rows.
+    # The fit waits for the validated rows, whatever comes after it.
     assert {"int_customers_validated", "segmentation_models"} <= set(chain["nodes"])
+    for parent, child in zip(chain["unique_ids"], chain["unique_ids"][1:], strict=False):
+        assert parent in manifest["nodes"][child]["depends_on"]["nodes"], (parent, child)
     assert 0 < chain["on_run_start_seconds"] < chain["seconds"]
     assert chain["seconds"] < smoke_result["project_wall_seconds"]
 
@@ -220,6 +238,7 @@ def test_a_size_above_the_notebooks_limit_shows_only_project_figures():
         "project_peak_mib": 1800.0,
         "slowest_nodes": [{"node": "int_customers_validated", "seconds": 300.0}],
         "project_model_chain": {"seconds": 900.0},
+        "dbt_floor": {"wall_seconds": 14.0},
         **dict.fromkeys(
             [
                 "baseline_wall_seconds",
@@ -242,6 +261,7 @@ def test_a_size_above_the_notebooks_limit_shows_only_project_figures():
         "1234.5",
         "1800",
         "-",
+        "14.0",
         "-",
         "900.0",
         "-",
