@@ -168,25 +168,28 @@ def remove_database(database: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
+def dbt_command_line(subcommand: str, target: Path, *options: str) -> list[str]:
+    """A dbt command writing its artifacts and logs under ``target``, without colours."""
+    return [
+        str(DBT),
+        subcommand,
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(target / "logs"),
+        "--no-use-colors",
+        *options,
+    ]
+
+
 def dbt_command(subcommand: str, dbt_vars: dict, paths: ProjectPaths) -> tuple[list[str], dict]:
-    """The dbt command line and environment every build and parse of the bench uses.
+    """The dbt command line and environment every build and parse of the project uses.
 
     The target and log paths in the data dir leave the user's ``target/`` and ``logs/``
     alone.
     """
-    env = dbt_env(paths.database)
-    command = [
-        str(DBT),
-        subcommand,
-        "--target-path",
-        str(paths.target),
-        "--log-path",
-        str(paths.target / "logs"),
-        "--no-use-colors",
-        "--vars",
-        json.dumps({**dbt_vars, "customers_path": str(paths.customers)}),
-    ]
-    return command, env
+    options = ("--vars", json.dumps({**dbt_vars, "customers_path": str(paths.customers)}))
+    return dbt_command_line(subcommand, paths.target, *options), dbt_env(paths.database)
 
 
 def parse_project(dbt_vars: dict, paths: ProjectPaths, label: str, data_dir: Path) -> None:
@@ -280,23 +283,10 @@ def run_dbt_floor(node_counts: dict[str, int], label: str, data_dir: Path) -> di
     write_floor_project(folder, **node_counts)
     env = dbt_env(database)
     target = folder / "target"
-
-    def command(subcommand: str) -> list[str]:
-        return [
-            str(DBT),
-            subcommand,
-            "--project-dir",
-            str(folder),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target / "logs"),
-            "--no-use-colors",
-        ]
-
-    measure(command("parse"), f"{label}_parse", data_dir, env)
+    project_dir = ("--project-dir", str(folder))
+    measure(dbt_command_line("parse", target, *project_dir), f"{label}_parse", data_dir, env)
     remove_database(database)
-    result = measure(command("build"), label, data_dir, env)
+    result = measure(dbt_command_line("build", target, *project_dir), label, data_dir, env)
     run_results = json.loads((target / "run_results.json").read_text())
     return {
         **node_counts,
@@ -332,7 +322,7 @@ def model_chain(node_seconds: dict[str, float], manifest: dict) -> dict:
     hooks = sum(
         seconds
         for unique_id, seconds in node_seconds.items()
-        if unique_id.startswith("operation.") and "on-run-start" in unique_id
+        if resource_type(unique_id) == "operation" and "on-run-start" in unique_id
     )
     chain_seconds, chain = max(
         (slowest_chain_to(unique_id) for unique_id in relations), default=(0.0, ())
@@ -347,10 +337,10 @@ def model_chain(node_seconds: dict[str, float], manifest: dict) -> dict:
 
 def node_label(unique_id: str) -> str:
     """A node's name without its resource type, project and (for data tests) hash suffix."""
-    resource_type, _project, name = unique_id.split(".", 2)
-    if resource_type == "test":
+    kind, _project, name = unique_id.split(".", 2)
+    if kind == "test":
         name = name.rsplit(".", 1)[0]
-    if resource_type == "unit_test":
+    if kind == "unit_test":
         name = name.split(".", 1)[1]
     return name
 
@@ -503,7 +493,7 @@ def bench_size(
             median_nodes, json.loads((paths.target / "manifest.json").read_text())
         ),
         "dbt_floor": {
-            **build_node_counts(project_runs[-1]["node_seconds"]),
+            **node_counts,
             "wall_seconds": floor_wall,
             "peak_mib": statistics.median(run["peak_mib"] for run in floor_runs),
             "seconds_outside_run": statistics.median(
