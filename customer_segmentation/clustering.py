@@ -17,13 +17,15 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
-from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from customer_segmentation.features import CLUSTERING_FEATURES, CUSTOMER_ID
+from customer_segmentation.preprocessing import FeaturePreparation
 
 MIN_CLUSTERS = 2
 MAX_CLUSTERS = 12
+# Above this, four personas could not all be named even in four equal segments.
+MAX_MIN_PERSONA_SHARE = 0.25
 
 
 class SegmentationInputError(ValueError):
@@ -38,6 +40,7 @@ class KMeansSettings:
     n_clusters: int = 4
     random_state: int = 0
     n_init: int = 10
+    min_persona_share: float = 0.02
 
     def __post_init__(self) -> None:
         unknown = [name for name in self.features if name not in CLUSTERING_FEATURES]
@@ -55,10 +58,20 @@ class KMeansSettings:
             )
         if self.n_init < 1:
             raise SegmentationInputError(f"kmeans_n_init must be at least 1; got {self.n_init}")
+        if not 0 <= self.min_persona_share <= MAX_MIN_PERSONA_SHARE:
+            raise SegmentationInputError(
+                f"min_persona_share must be a share from 0 to {MAX_MIN_PERSONA_SHARE};"
+                f" got {self.min_persona_share}"
+            )
 
     @classmethod
     def from_config_values(
-        cls, features: Any, n_clusters: Any, random_state: Any, n_init: Any
+        cls,
+        features: Any,
+        n_clusters: Any,
+        random_state: Any,
+        n_init: Any,
+        min_persona_share: Any = 0.02,
     ) -> KMeansSettings:
         """Build from a dbt Python model's config values.
 
@@ -70,6 +83,7 @@ class KMeansSettings:
             n_clusters=_as_int(n_clusters, "n_clusters"),
             random_state=_as_int(random_state, "kmeans_random_state"),
             n_init=_as_int(n_init, "kmeans_n_init"),
+            min_persona_share=_as_share(min_persona_share, "min_persona_share"),
         )
 
 
@@ -81,6 +95,13 @@ def _as_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not number.is_integer():
         raise SegmentationInputError(f"{name} must be an integer; got {value!r}")
     return int(number)
+
+
+def _as_share(value: Any, name: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise SegmentationInputError(f"{name} must be a number from 0 to 1; got {value!r}") from None
 
 
 def cluster_count_range(value: Any) -> range:
@@ -164,8 +185,9 @@ def one_compute_thread() -> Iterator[None]:
 
 
 def standardise(customers: pd.DataFrame, features: list[str]) -> np.ndarray:
-    """The features as a float matrix, each column centred and scaled to unit variance."""
-    return StandardScaler().fit_transform(customers[features].to_numpy(dtype=float))
+    """The features prepared as the segmentation prepares them (log of money, clipped, scaled)."""
+    values = customers[features].to_numpy(dtype=float)
+    return FeaturePreparation.fit(values, tuple(features)).standardise(values)
 
 
 def seeded_sample(customers: duckdb.DuckDBPyRelation, size: int, seed: int) -> pd.DataFrame:
@@ -224,4 +246,68 @@ def diagnose_cluster_counts(
                 "sample_size": len(scaled),
             }
         )
-    return pd.DataFrame(rows)
+    diagnostics = pd.DataFrame(rows)
+    verdict = judge_cluster_count(diagnostics, settings.n_clusters)
+    return diagnostics.assign(
+        elbow_cluster_count=pd.array([verdict.elbow] * len(diagnostics), dtype="Int64"),
+        best_silhouette_cluster_count=pd.array(
+            [verdict.best_silhouette] * len(diagnostics), dtype="Int64"
+        ),
+        is_chosen_cluster_count_supported=verdict.is_supported,
+        cluster_count_verdict=verdict.text,
+    )
+
+
+@dataclass(frozen=True)
+class ClusterCountVerdict:
+    """What the elbow and silhouette say about the chosen k, in numbers and in words."""
+
+    elbow: int | None
+    best_silhouette: int | None
+    is_supported: bool
+    text: str
+
+
+def judge_cluster_count(diagnostics: pd.DataFrame, chosen_k: int) -> ClusterCountVerdict:
+    """Whether the inertia curve's elbow or the silhouette back the chosen k.
+
+    The elbow is the k after which the gain in inertia shrinks most. The chosen k is
+    supported when it is the elbow, has the best silhouette, or has a silhouette within 0.02
+    of the best or at a local peak.
+    """
+    if len(diagnostics) < 3 or chosen_k not in set(diagnostics["cluster_count"]):
+        return ClusterCountVerdict(
+            None, None, False, "Too few values of k were fitted to judge the choice of k."
+        )
+    inertia = diagnostics.set_index("cluster_count")["inertia"]
+    drops = -inertia.diff()
+    bend = (drops - drops.shift(-1)).dropna()  # how much the gain shrinks after each k
+    elbow = int(bend.idxmax()) if not bend.empty else None
+    silhouette = diagnostics.set_index("cluster_count")["silhouette_score"]
+    best_k = int(silhouette.idxmax())
+    chosen_score = float(silhouette[chosen_k])
+    near_best = silhouette.max() - chosen_score <= 0.02
+    is_local_peak = all(
+        chosen_score >= silhouette.get(neighbour, -1.0)
+        for neighbour in (chosen_k - 1, chosen_k + 1)
+    )
+    evidence = []
+    if elbow == chosen_k:
+        evidence.append(f"the inertia curve bends most sharply at k = {chosen_k}")
+    if best_k == chosen_k:
+        evidence.append(f"the silhouette is highest at k = {chosen_k} ({chosen_score:.2f})")
+    elif near_best or is_local_peak:
+        evidence.append(
+            f"the silhouette at k = {chosen_k} ({chosen_score:.2f}) is a local peak, close to the"
+            f" best (k = {best_k}, {silhouette.max():.2f})"
+        )
+    if evidence:
+        text = f"The data supports {chosen_k} segments: " + " and ".join(evidence) + "."
+    else:
+        text = (
+            f"The data does not clearly support {chosen_k} segments: the elbow is at k = {elbow}"
+            f" and the silhouette peaks at k = {best_k} ({silhouette.max():.2f}, against"
+            f" {chosen_score:.2f} at k = {chosen_k}). The personas are a business choice; read"
+            " them as broad groups rather than sharply separated clusters."
+        )
+    return ClusterCountVerdict(elbow, best_k, bool(evidence), text)

@@ -1,7 +1,8 @@
 """Stored segmentation models: fit once, score many times, refit on request.
 
 A model version is everything needed to score a customer without refitting: the features,
-the scaler's means and scales, and each cluster's centroid with its persona. The dbt Python
+how each is prepared (``preprocessing``: log of money, clipping bounds, means and scales),
+and each cluster's centroid with its persona or descriptive name. The dbt Python
 model ``segmentation_models`` appends a version (one row per cluster) only when a fit is due:
 no model yet, the usable features or k changed, or the var ``refit`` asks. Scoring itself is
 nearest-centroid SQL (``int_customers_scored``); ``score`` below is the same rule in numpy,
@@ -23,11 +24,15 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
-from sklearn.preprocessing import StandardScaler
 
 from customer_segmentation.clustering import KMeansSettings, check_segmentable, one_compute_thread
 from customer_segmentation.features import CUSTOMER_ID
-from customer_segmentation.personas import match_clusters_to_personas
+from customer_segmentation.personas import PersonaCatalogue, match_clusters_to_personas
+from customer_segmentation.preprocessing import (
+    IDENTITY,
+    PREPROCESSING_METHOD,
+    FeaturePreparation,
+)
 
 SILHOUETTE_SAMPLE_SIZE = 5000
 
@@ -45,16 +50,28 @@ VERSION_COLUMNS: dict[str, str] = {
     "n_clusters": "int64",
     "kmeans_random_state": "int64",
     "kmeans_n_init": "int64",
+    "min_persona_share": "float64",
+    "preprocessing_method": "object",
     "features": "object",
+    "feature_transforms": "object",
+    "clip_lowers": "object",
+    "clip_uppers": "object",
+    "extreme_lowers": "object",
+    "extreme_uppers": "object",
     "scaler_means": "object",
     "scaler_scales": "object",
     "centroid_standardised": "object",
     "centroid_original": "object",
     "persona_id": "Int64",
     "persona_name": "object",
+    "segment_name": "object",
+    "unnamed_reason": "object",
+    "persona_evidence": "object",
     "persona_match_distance": "float64",
     "persona_match_confidence": "float64",
+    "persona_match_strength": "object",
     "cluster_size_at_fit": "int64",
+    "cluster_share_at_fit": "float64",
     "inertia": "float64",
     "silhouette_score": "float64",
     "customers_changing_persona": "Int64",
@@ -66,16 +83,17 @@ VERSION_COLUMNS: dict[str, str] = {
 class SegmentationModel:
     """A fitted model: enough to score any customer with the same features."""
 
-    features: tuple[str, ...]
-    scaler_means: np.ndarray
-    scaler_scales: np.ndarray
+    preparation: FeaturePreparation
     cluster_ids: np.ndarray
     centroids_standardised: np.ndarray  # one row per cluster id, in cluster_ids order
     persona_names: tuple[str, ...]
 
+    @property
+    def features(self) -> tuple[str, ...]:
+        return self.preparation.features
+
     def standardise(self, customers: pd.DataFrame) -> np.ndarray:
-        values = customers[list(self.features)].to_numpy(dtype=float)
-        return (values - self.scaler_means) / self.scaler_scales
+        return self.preparation.standardise(customers[list(self.features)].to_numpy(dtype=float))
 
     def score(self, customers: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Each customer's nearest cluster id and the distance to it (standardised units)."""
@@ -85,6 +103,15 @@ class SegmentationModel:
         )
         nearest = distances.argmin(axis=1)
         return self.cluster_ids[nearest], distances[np.arange(len(scaled)), nearest]
+
+    def extreme_features(self, customers: pd.DataFrame) -> list[str | None]:
+        """Per customer, the features beyond the fitted range, comma-separated, or None."""
+        mask = self.preparation.extreme_mask(customers[list(self.features)].to_numpy(dtype=float))
+        return [
+            ", ".join(name for name, flagged in zip(self.features, row, strict=True) if flagged)
+            or None
+            for row in mask
+        ]
 
     def persona_of(self, cluster_ids: np.ndarray) -> np.ndarray:
         names = dict(zip(self.cluster_ids.tolist(), self.persona_names, strict=True))
@@ -104,16 +131,38 @@ class SourceFile:
         return digest.hexdigest()
 
 
+def _stored_list(value: object, default: float | str, size: int) -> np.ndarray:
+    """A stored list column; versions fitted before the column existed hold null."""
+    if value is None or (np.isscalar(value) and pd.isna(value)):
+        return np.full(size, default, dtype=object if isinstance(default, str) else float)
+    return np.asarray(value, dtype=object if isinstance(default, str) else float)
+
+
 def model_from_versions(versions: pd.DataFrame, model_version: int) -> SegmentationModel:
-    """Rebuild one stored version from its rows (one per cluster)."""
+    """Rebuild one stored version from its rows (one per cluster).
+
+    Versions stored before the robust preprocessing hold null transforms and bounds: they
+    scale linearly and never clip, as they were fitted.
+    """
     rows = versions[versions["model_version"] == model_version].sort_values("cluster_id")
     if rows.empty:
         raise ValueError(f"no stored model version {model_version}")
     first = rows.iloc[0]
+    features = tuple(str(first["features"]).split(", "))
+    size = len(features)
+    stored = first.to_dict()
+    preparation = FeaturePreparation(
+        features=features,
+        transforms=tuple(_stored_list(stored.get("feature_transforms"), IDENTITY, size)),
+        clip_lowers=_stored_list(stored.get("clip_lowers"), -np.inf, size),
+        clip_uppers=_stored_list(stored.get("clip_uppers"), np.inf, size),
+        extreme_lowers=_stored_list(stored.get("extreme_lowers"), -np.inf, size),
+        extreme_uppers=_stored_list(stored.get("extreme_uppers"), np.inf, size),
+        means=np.asarray(first["scaler_means"], dtype=float),
+        scales=np.asarray(first["scaler_scales"], dtype=float),
+    )
     return SegmentationModel(
-        features=tuple(str(first["features"]).split(", ")),
-        scaler_means=np.asarray(first["scaler_means"], dtype=float),
-        scaler_scales=np.asarray(first["scaler_scales"], dtype=float),
+        preparation=preparation,
         cluster_ids=rows["cluster_id"].to_numpy(dtype=int),
         centroids_standardised=np.vstack(
             [np.asarray(centroid, dtype=float) for centroid in rows["centroid_standardised"]]
@@ -129,10 +178,14 @@ def fit_reason(
     if versions.empty:
         return "first_fit"
     latest = versions[versions["model_version"] == versions["model_version"].max()].iloc[0]
+    if latest.get("preprocessing_method") != PREPROCESSING_METHOD:
+        return "preprocessing_changed"
     if tuple(str(latest["features"]).split(", ")) != settings.features:
         return "features_changed"
     if int(latest["n_clusters"]) != settings.n_clusters:
         return "cluster_count_changed"
+    if float(latest["min_persona_share"]) != settings.min_persona_share:
+        return "naming_rule_changed"
     if refit_requested:
         return "refit_requested"
     return None
@@ -140,11 +193,11 @@ def fit_reason(
 
 def fit_model(
     customers: pd.DataFrame,
-    persona_definitions: pd.DataFrame,
+    personas: PersonaCatalogue,
     settings: KMeansSettings,
     warm_start: SegmentationModel | None = None,
 ) -> tuple[SegmentationModel, pd.DataFrame]:
-    """Fit scaler and KMeans; return the model and its per-cluster facts.
+    """Prepare the features, fit KMeans and name the clusters; return the model and its facts.
 
     Customers are sorted by id first: k-means++ follows row order. With ``warm_start``, KMeans
     starts from that model's centroids (moved into the new scaling) and runs once.
@@ -152,14 +205,15 @@ def fit_model(
     customers = customers.sort_values(CUSTOMER_ID, kind="stable").reset_index(drop=True)
     check_segmentable(customers, settings)
     features = list(settings.features)
-    scaler = StandardScaler().fit(customers[features].to_numpy(dtype=float))
-    scaled = scaler.transform(customers[features].to_numpy(dtype=float))
+    values = customers[features].to_numpy(dtype=float)
+    preparation = FeaturePreparation.fit(values, settings.features)
+    scaled = preparation.standardise(values)
     if warm_start is not None:
-        original = warm_start.centroids_standardised * warm_start.scaler_scales
-        original = original + warm_start.scaler_means
+        # The old centroids on the transformed scale, then in the new standardisation.
+        transformed = warm_start.preparation.to_transformed_scale(warm_start.centroids_standardised)
         kmeans = KMeans(
             n_clusters=settings.n_clusters,
-            init=(original - scaler.mean_) / scaler.scale_,
+            init=(transformed - preparation.means) / preparation.scales,
             n_init=1,
             random_state=settings.random_state,
         )
@@ -174,14 +228,18 @@ def fit_model(
     sizes = np.bincount(labels, minlength=settings.n_clusters)
     centroids = pd.DataFrame(kmeans.cluster_centers_, columns=features)
     matches = sorted(
-        match_clusters_to_personas(centroids, persona_definitions, cluster_sizes=sizes),
+        match_clusters_to_personas(
+            centroids,
+            personas.definitions,
+            personas.defining_features,
+            cluster_sizes=sizes,
+            min_persona_share=settings.min_persona_share,
+        ),
         key=lambda match: match.cluster_id,
     )
     order = [match.cluster_label for match in matches]
     model = SegmentationModel(
-        features=settings.features,
-        scaler_means=scaler.mean_,
-        scaler_scales=scaler.scale_,
+        preparation=preparation,
         cluster_ids=np.array([match.cluster_id for match in matches]),
         centroids_standardised=kmeans.cluster_centers_[order],
         persona_names=tuple(match.persona_name for match in matches),
@@ -198,9 +256,14 @@ def fit_model(
             "cluster_id": model.cluster_ids,
             "persona_id": pd.array([match.persona_id for match in matches], dtype="Int64"),
             "persona_name": list(model.persona_names),
+            "segment_name": [match.segment_name for match in matches],
+            "unnamed_reason": [match.unnamed_reason for match in matches],
+            "persona_evidence": [match.persona_evidence for match in matches],
             "persona_match_distance": [match.match_distance for match in matches],
             "persona_match_confidence": [match.match_confidence for match in matches],
+            "persona_match_strength": [match.match_strength for match in matches],
             "cluster_size_at_fit": sizes[order],
+            "cluster_share_at_fit": sizes[order] / len(scaled),
             "inertia": float(kmeans.inertia_),
             "silhouette_score": silhouette,
         }
@@ -221,7 +284,7 @@ def parse_flag(value: object, name: str) -> bool:
 def next_model_version(
     versions: pd.DataFrame | None,
     load_customers: Callable[[], pd.DataFrame],
-    persona_definitions: pd.DataFrame,
+    personas: PersonaCatalogue,
     settings: KMeansSettings,
     refit_requested: bool,
     source: SourceFile,
@@ -242,7 +305,7 @@ def next_model_version(
     if not versions.empty:
         previous = model_from_versions(versions, int(versions["model_version"].max()))
     warm_start = previous if reason == "refit_requested" else None
-    model, facts = fit_model(customers, persona_definitions, settings, warm_start)
+    model, facts = fit_model(customers, personas, settings, warm_start)
     changed: int | None = None
     share: float | None = None
     if previous is not None and set(previous.features) <= set(customers.columns):
@@ -250,7 +313,8 @@ def next_model_version(
         after = model.persona_of(model.score(customers)[0])
         changed = int((before != after).sum())
         share = changed / len(customers)
-    originals = model.centroids_standardised * model.scaler_scales + model.scaler_means
+    preparation = model.preparation
+    originals = preparation.to_original_scale(model.centroids_standardised)
     fitted = pd.Timestamp(fitted_at or datetime.now(UTC))
     fitted = fitted.tz_localize(UTC) if fitted.tzinfo is None else fitted.tz_convert(UTC)
     rows = facts.assign(
@@ -264,9 +328,16 @@ def next_model_version(
         n_clusters=settings.n_clusters,
         kmeans_random_state=settings.random_state,
         kmeans_n_init=settings.n_init,
+        min_persona_share=settings.min_persona_share,
+        preprocessing_method=PREPROCESSING_METHOD,
         features=", ".join(model.features),
-        scaler_means=[model.scaler_means.tolist()] * len(facts),
-        scaler_scales=[model.scaler_scales.tolist()] * len(facts),
+        feature_transforms=[list(preparation.transforms)] * len(facts),
+        clip_lowers=[preparation.clip_lowers.tolist()] * len(facts),
+        clip_uppers=[preparation.clip_uppers.tolist()] * len(facts),
+        extreme_lowers=[preparation.extreme_lowers.tolist()] * len(facts),
+        extreme_uppers=[preparation.extreme_uppers.tolist()] * len(facts),
+        scaler_means=[preparation.means.tolist()] * len(facts),
+        scaler_scales=[preparation.scales.tolist()] * len(facts),
         centroid_standardised=[row.tolist() for row in model.centroids_standardised],
         centroid_original=[row.tolist() for row in originals],
         customers_changing_persona=pd.array([changed] * len(facts), dtype="Int64"),

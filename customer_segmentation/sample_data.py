@@ -172,6 +172,36 @@ def generate_clean_customers(
     return customers
 
 
+# Extreme customers as real exports hold a few of them: a collector, a data-entry slip.
+EXTREME_INCOME_RANGE = (2_000_000, 10_000_000)
+EXTREME_PURCHASE_RANGE = (300_000, 1_500_000)
+
+
+def make_extreme(customers: pd.DataFrame, share: float, seed: int) -> pd.DataFrame:
+    """A copy where ``share`` of the customers (at least one if share > 0) earn and spend
+    far beyond everyone else: income 2-10 million, purchases 300 thousand to 1.5 million.
+
+    Their other values and their true persona are kept: an extreme customer is still
+    somebody, and the segmentation must neither give them a segment of their own nor let
+    them drag a persona's centroid.
+    """
+    if not 0 <= share <= 1:
+        raise ValueError(f"extreme_share must be between 0 and 1, got {share}")
+    if share == 0:
+        return customers
+    extreme = customers.copy()
+    count = max(1, round(len(customers) * share))
+    rng = np.random.default_rng([seed, 13])
+    rows = rng.choice(len(customers), size=count, replace=False)
+    extreme.loc[extreme.index[rows], "annual_income"] = np.round(
+        rng.uniform(*EXTREME_INCOME_RANGE, count), -2
+    )
+    extreme.loc[extreme.index[rows], "total_purchase_amount"] = np.round(
+        rng.uniform(*EXTREME_PURCHASE_RANGE, count), 2
+    )
+    return extreme
+
+
 def _as_text(customers: pd.DataFrame) -> pd.DataFrame:
     text = customers.astype(str)
     text["annual_income"] = customers["annual_income"].map(lambda v: f"{v:.0f}")
@@ -275,12 +305,16 @@ def generate_customer_file(
     *,
     first_id: int = 1,
     id_width: int = DEFAULT_ID_WIDTH,
+    extreme_share: float = 0.0,
+    drop_features: tuple[str, ...] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return ``(file_rows, truth)``: the customer file as text, and each customer's persona.
 
     ``file_rows`` has the canonical columns, all text, in file order. ``truth`` has one
     row per distinct customer id with ``true_persona``. ``first_id`` and ``id_width`` set the
-    ids as in ``generate_clean_customers``.
+    ids as in ``generate_clean_customers``. ``extreme_share`` of the customers are made
+    extreme (``make_extreme``); ``drop_features`` are left out of the file, as in an export
+    that lacks them.
 
     Only the damaged rows pass through Python dicts; the clean rows stay columnar, which
     keeps a million-row file to seconds. The damages see the rows in file order, so the
@@ -288,7 +322,11 @@ def generate_customer_file(
     """
     if not 0 <= dirty_share <= 1:
         raise ValueError(f"dirty_share must be between 0 and 1, got {dirty_share}")
+    unknown = sorted(set(drop_features) - set(CANONICAL_COLUMNS[2:]))
+    if unknown:
+        raise ValueError(f"drop_features must be features of {CANONICAL_COLUMNS[2:]}; got {unknown}")
     clean = generate_clean_customers(n_rows, seed, first_id=first_id, id_width=id_width)
+    clean = make_extreme(clean, extreme_share, seed)
     rng = np.random.default_rng(seed + 1)
     text = _as_text(clean)
     n_dirty = round(n_rows * dirty_share)
@@ -313,14 +351,24 @@ def generate_customer_file(
         file_rows = pd.concat([file_rows, damaged]).sort_values("_position", kind="stable")
     file_rows = file_rows.drop(columns="_position").reset_index(drop=True)
     truth = file_rows[[CUSTOMER_ID, "true_persona"]].drop_duplicates(CUSTOMER_ID)
-    return file_rows[list(CANONICAL_COLUMNS)], truth.reset_index(drop=True)
+    columns = [name for name in CANONICAL_COLUMNS if name not in drop_features]
+    return file_rows[columns], truth.reset_index(drop=True)
 
 
 def write_customer_file(
-    out: Path, truth_out: Path | None, n_rows: int, seed: int, dirty_share: float = 0.02
+    out: Path,
+    truth_out: Path | None,
+    n_rows: int,
+    seed: int,
+    dirty_share: float = 0.02,
+    *,
+    extreme_share: float = 0.0,
+    drop_features: tuple[str, ...] = (),
 ) -> None:
     """Write the customer file (and, if asked, the truth file) as UTF-8 CSV."""
-    file_rows, truth = generate_customer_file(n_rows, seed, dirty_share)
+    file_rows, truth = generate_customer_file(
+        n_rows, seed, dirty_share, extreme_share=extreme_share, drop_features=drop_features
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     file_rows.to_csv(out, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
     if truth_out is not None:
@@ -384,8 +432,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dirty-share", type=float, default=0.02, help="share of damaged rows")
     parser.add_argument("--out", type=Path, required=True, help="customer CSV to write")
     parser.add_argument("--truth", type=Path, default=None, help="truth CSV to write")
+    parser.add_argument(
+        "--extreme-share",
+        type=float,
+        default=0.0,
+        help="share of customers with extreme income and purchases (e.g. 0.001)",
+    )
+    parser.add_argument(
+        "--drop-features",
+        default="",
+        help="comma-separated features to leave out of the file (e.g. age,engagement_score)",
+    )
     args = parser.parse_args(argv)
-    write_customer_file(args.out, args.truth, args.rows, args.seed, args.dirty_share)
+    write_customer_file(
+        args.out,
+        args.truth,
+        args.rows,
+        args.seed,
+        args.dirty_share,
+        extreme_share=args.extreme_share,
+        drop_features=tuple(name for name in args.drop_features.split(",") if name),
+    )
 
 
 if __name__ == "__main__":

@@ -93,6 +93,10 @@
         {%- if n_clusters is not integer or n_clusters < 2 or n_clusters > 12 -%}
             {%- do problems.append("n_clusters = " ~ n_clusters ~ ": must be an integer from 2 to 12") -%}
         {%- endif -%}
+        {%- set min_share = var('min_persona_share') -%}
+        {%- if min_share is not number or min_share is boolean or min_share < 0 or min_share > 0.25 -%}
+            {%- do problems.append("min_persona_share = " ~ min_share ~ ": must be a number from 0 to 0.25") -%}
+        {%- endif -%}
         {%- set n_init = var('kmeans_n_init') -%}
         {%- if n_init is not integer or n_init < 1 or n_init > 100 -%}
             {%- do problems.append("kmeans_n_init = " ~ n_init ~ ": must be an integer from 1 to 100") -%}

@@ -7,6 +7,7 @@ from customer_segmentation.clustering import (
     seeded_sample,
 )
 from customer_segmentation.model_store import SourceFile, next_model_version, parse_flag
+from customer_segmentation.personas import PersonaCatalogue
 
 
 def model(dbt, session):
@@ -16,6 +17,7 @@ def model(dbt, session):
         n_clusters=dbt.config.get("n_clusters"),
         random_state=dbt.config.get("kmeans_random_state"),
         n_init=dbt.config.get("kmeans_n_init"),
+        min_persona_share=dbt.config.get("min_persona_share"),
     )
     fit_sample_size = positive_int(dbt.config.get("fit_sample_size"), "fit_sample_size")
     customer_features = dbt.ref("int_customer_features")
@@ -26,7 +28,10 @@ def model(dbt, session):
         load_customers=lambda: seeded_sample(
             customer_features, fit_sample_size, settings.random_state
         ),
-        persona_definitions=dbt.ref("persona_definitions").df(),
+        personas=PersonaCatalogue(
+            definitions=dbt.ref("persona_definitions").df(),
+            defining_features=dbt.ref("persona_defining_features").df(),
+        ),
         settings=settings,
         refit_requested=parse_flag(dbt.config.get("refit"), "refit"),
         source=SourceFile(

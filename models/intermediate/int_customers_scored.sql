@@ -1,8 +1,10 @@
 {#-
     Nearest-centroid scoring as one pass over the customers: the current model version is
-    pivoted into a single row of scalars (each feature's mean and scale, each cluster's
-    centroid on each feature), and every customer's squared distance to each cluster is a
-    plain expression on its own row. No join fans customers out, no group by gathers them
+    pivoted into a single row of scalars (each feature's transform, clipping bounds, fences,
+    mean and scale, each cluster's centroid on each feature), and every customer's squared
+    distance to each cluster is a plain expression on its own row. The features are prepared
+    exactly as customer_segmentation.preprocessing prepares them for the fit: ln(1 + value)
+    where the version says log1p, clipped to the stored bounds, then standardised. No join fans customers out, no group by gathers them
     back: the cost is one scan, whatever the number of customers.
 
     The clusters are addressed by position (1 to n_clusters, in cluster_id order): a version
@@ -41,6 +43,11 @@ current_version_centroids as (
         centroid_features.model_version,
         centroid_features.cluster_id,
         centroid_features.feature_name,
+        centroid_features.feature_transform,
+        centroid_features.clip_lower,
+        centroid_features.clip_upper,
+        centroid_features.extreme_lower,
+        centroid_features.extreme_upper,
         centroid_features.scaler_mean,
         centroid_features.scaler_scale,
         centroid_features.centroid_standardised,
@@ -62,6 +69,11 @@ model_parameters as (
         {%- endfor %}
         {%- for feature in features %}
         {%- set is_last_feature = loop.last %}
+        max(feature_transform) filter (where feature_name = '{{ feature.name }}') as {{ feature.name }}_transform,
+        max(clip_lower) filter (where feature_name = '{{ feature.name }}') as {{ feature.name }}_clip_lower,
+        max(clip_upper) filter (where feature_name = '{{ feature.name }}') as {{ feature.name }}_clip_upper,
+        max(extreme_lower) filter (where feature_name = '{{ feature.name }}') as {{ feature.name }}_extreme_lower,
+        max(extreme_upper) filter (where feature_name = '{{ feature.name }}') as {{ feature.name }}_extreme_upper,
         max(scaler_mean) filter (where feature_name = '{{ feature.name }}') as {{ feature.name }}_mean,
         max(scaler_scale) filter (where feature_name = '{{ feature.name }}') as {{ feature.name }}_scale,
         {%- for position in cluster_positions %}
@@ -74,18 +86,49 @@ model_parameters as (
 
 ),
 
-standardised_customers as (
+transformed_customers as (
 
-    -- Scaled with the stored model's means and scales, never refitted on new data.
+    -- Money on a log scale where the version says so; greatest(.., 0) as in the fit.
     select
         customer_features.*,
         model_parameters.*,
         {%- for feature in features %}
-        (cast(customer_features.{{ feature.name }} as double) - model_parameters.{{ feature.name }}_mean)
-        / model_parameters.{{ feature.name }}_scale as {{ feature.name }}_standardised{% if not loop.last %},{% endif %}
+        case
+            when model_parameters.{{ feature.name }}_transform = 'log1p'
+                then ln(1 + greatest(cast(customer_features.{{ feature.name }} as double), 0))
+            else cast(customer_features.{{ feature.name }} as double)
+        end as {{ feature.name }}_transformed{% if not loop.last %},{% endif %}
         {%- endfor %}
     from customer_features
     cross join model_parameters
+
+),
+
+standardised_customers as (
+
+    -- Clipped to the stored bounds and scaled with the stored means and scales, never
+    -- refitted on new data. least/greatest pass over null bounds (features the version
+    -- does not cluster, versions fitted before clipping).
+    select
+        *,
+        {%- for feature in features %}
+        (
+            least(greatest({{ feature.name }}_transformed, {{ feature.name }}_clip_lower), {{ feature.name }}_clip_upper)
+            - {{ feature.name }}_mean
+        ) / {{ feature.name }}_scale as {{ feature.name }}_standardised,
+        {%- endfor %}
+        nullif(concat_ws(
+            ', ',
+            {%- for feature in features %}
+            case
+                when
+                    {{ feature.name }}_transformed < {{ feature.name }}_extreme_lower
+                    or {{ feature.name }}_transformed > {{ feature.name }}_extreme_upper
+                    then '{{ feature.name }}'
+            end{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        ), '') as extreme_features
+    from transformed_customers
 
 ),
 
@@ -145,6 +188,8 @@ final as (
         {%- endfor %}
         has_imputed_features,
         imputed_features,
+        extreme_features is not null as is_extreme_profile,
+        extreme_features,
 
         -- numerics
         sqrt(nearest_squared_distance) as distance_to_centroid

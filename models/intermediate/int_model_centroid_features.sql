@@ -14,6 +14,11 @@ unnested as (
         cluster_id,
         unnest(string_split(features, ', ')) as feature_name,
         unnest(range(1, len(scaler_means) + 1)) as feature_position,
+        unnest(feature_transforms) as feature_transform,
+        unnest(clip_lowers) as clip_lower,
+        unnest(clip_uppers) as clip_upper,
+        unnest(extreme_lowers) as extreme_lower,
+        unnest(extreme_uppers) as extreme_upper,
         unnest(scaler_means) as scaler_mean,
         unnest(scaler_scales) as scaler_scale,
         unnest(centroid_standardised) as centroid_standardised,
@@ -32,6 +37,11 @@ final as (
 
         -- numerics
         feature_position,
+        feature_transform,
+        clip_lower,
+        clip_upper,
+        extreme_lower,
+        extreme_upper,
         scaler_mean,
         scaler_scale,
         centroid_standardised,

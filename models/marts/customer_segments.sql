@@ -1,8 +1,7 @@
 with
 
-customer_personas as not materialized (
+customer_personas as (
 
-    -- Read twice below; DuckDB would otherwise store a copy of every clean customer to share.
     select * from {{ ref('int_customer_personas') }}
 
 ),
@@ -16,12 +15,6 @@ persona_definitions as (
 segment_strategies as (
 
     select * from {{ ref('segment_strategies') }}
-
-),
-
-customer_base as (
-
-    select count(*) as customer_count from customer_personas
 
 ),
 
@@ -45,15 +38,19 @@ final as (
         customer_personas.imputed_features,
         -- Summing this weight over any group gives the group's share of all clean customers,
         -- which is how the semantic layer's `share_of_customers` stays additive.
-        1.0 / customer_base.customer_count as customer_base_share,
+        1.0 / customer_personas.customer_base_count as customer_base_share,
+        customer_personas.is_extreme_profile,
+        customer_personas.extreme_features,
 
         -- segment
         customer_personas.persona_name,
         persona_definitions.persona_slug,
         customer_personas.is_matched_persona,
+        customer_personas.unnamed_reason,
         customer_personas.distance_to_centroid,
         customer_personas.persona_match_distance,
         customer_personas.persona_match_confidence,
+        customer_personas.persona_match_strength,
 
         -- strategy
         segment_strategies.strategy_headline,
@@ -63,11 +60,11 @@ final as (
         segment_strategies.kpi as strategy_kpi
 
     from customer_personas
-    cross join customer_base
     left join persona_definitions
         on customer_personas.persona_id = persona_definitions.persona_id
+    -- A segment without a persona name gets the generic plan, persona_id 0 in the seed.
     left join segment_strategies
-        on customer_personas.persona_id = segment_strategies.persona_id
+        on coalesce(customer_personas.persona_id, 0) = segment_strategies.persona_id
 
 )
 

@@ -1,3 +1,4 @@
+{{ config(post_hook="{{ log_segment_warnings(this) }}") }}
 {%- set features = customer_feature_specs() -%}
 
 with
@@ -18,6 +19,29 @@ persona_definitions as (
 segment_strategies as (
 
     select * from {{ ref('segment_strategies') }}
+
+),
+
+segmentation_models as (
+
+    select * from {{ ref('segmentation_models') }}
+
+),
+
+features_profiled as (
+
+    select * from {{ ref('int_features_profiled') }}
+
+),
+
+features_in_file as (
+
+    select
+        {%- for feature in features %}
+        bool_or(is_in_file) filter (where feature_name = '{{ feature.name }}') as has_{{ feature.name }}
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from features_profiled
 
 ),
 
@@ -43,7 +67,11 @@ segment_aggregates as (
         any_value(is_matched_persona) as is_matched_persona,
         any_value(persona_match_distance) as persona_match_distance,
         any_value(persona_match_confidence) as persona_match_confidence,
+        any_value(persona_match_strength) as persona_match_strength,
+        any_value(unnamed_reason) as unnamed_reason,
+        any_value(model_version) as model_version,
         count(*) as customer_count,
+        count(*) filter (where is_extreme_profile) as extreme_customer_count,
         sum(total_purchase_amount) as revenue,
         {%- for feature in features %}
         avg({{ feature.name }}) as avg_{{ feature.name }}{% if not loop.last %},{% endif %}
@@ -112,6 +140,75 @@ distinctive_features as (
 
 ),
 
+segment_strategy as (
+
+    -- A segment without a persona name gets the generic plan, persona_id 0 in the seed.
+    select
+        segment_aggregates.cluster_id,
+        segment_strategies.*,
+        nullif(concat_ws(
+            ', ',
+            {%- for feature in features %}
+            case
+                when
+                    list_contains(string_split(replace(segment_strategies.kpi_features, ' ', ''), ','), '{{ feature.name }}')
+                    and not coalesce(features_in_file.has_{{ feature.name }}, false)
+                    then '{{ feature.name }}'
+            end{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        ), '') as kpi_missing_features
+    from segment_aggregates
+    cross join features_in_file
+    inner join segment_strategies
+        on coalesce(segment_aggregates.persona_id, 0) = segment_strategies.persona_id
+
+),
+
+segment_evidence as (
+
+    select
+        segment_aggregates.cluster_id,
+        segmentation_models.segment_name,
+        segmentation_models.persona_evidence,
+        segmentation_models.min_persona_share,
+        segment_aggregates.customer_count / base_statistics.customer_count as customer_share
+    from segment_aggregates
+    cross join base_statistics
+    inner join segmentation_models
+        on
+            segment_aggregates.model_version = segmentation_models.model_version
+            and segment_aggregates.cluster_id = segmentation_models.cluster_id
+
+),
+
+segment_warnings as (
+
+    -- What a marketer must know before acting on the segment's name; null when nothing.
+    select
+        segment_aggregates.cluster_id,
+        case
+            when segment_aggregates.unnamed_reason = 'below_min_persona_share'
+                then 'Too small to name: ' || segment_evidence.segment_name || ' holds '
+                || round(100 * segment_evidence.customer_share, 1) || '% of customers, below'
+                || ' min_persona_share (' || round(100 * segment_evidence.min_persona_share, 1)
+                || '%).'
+            when segment_aggregates.unnamed_reason = 'no_defining_feature_in_file'
+                then 'Not named: the file has none of the closest persona''s defining'
+                || ' features (' || segment_evidence.persona_evidence || ').'
+            when segment_aggregates.unnamed_reason = 'profile_disagrees'
+                then 'Not named: the segment does not show the closest persona''s defining'
+                || ' traits (' || segment_evidence.persona_evidence || ').'
+            when segment_aggregates.persona_match_strength = 'weak'
+                then 'Weak match to ' || segment_aggregates.persona_name || ' (confidence '
+                || round(segment_aggregates.persona_match_confidence, 2) || '): '
+                || segment_evidence.persona_evidence || '.'
+        end as segment_warning
+    from segment_aggregates
+    inner join segment_evidence
+        on segment_aggregates.cluster_id = segment_evidence.cluster_id
+
+),
+
 final as (
 
     select
@@ -123,9 +220,14 @@ final as (
         segment_aggregates.persona_name,
         persona_definitions.persona_slug,
         persona_definitions.persona_summary,
+        segment_evidence.segment_name,
         segment_aggregates.is_matched_persona,
+        segment_aggregates.unnamed_reason,
         segment_aggregates.persona_match_distance,
         segment_aggregates.persona_match_confidence,
+        segment_aggregates.persona_match_strength,
+        segment_evidence.persona_evidence,
+        segment_warnings.segment_warning,
 
         -- size and value
         segment_aggregates.customer_count,
@@ -133,6 +235,7 @@ final as (
         segment_aggregates.revenue,
         segment_aggregates.revenue / nullif(base_statistics.revenue, 0) as revenue_share,
         segment_aggregates.revenue / segment_aggregates.customer_count as revenue_per_customer,
+        segment_aggregates.extreme_customer_count,
 
         -- average profile
         {%- for feature in features %}
@@ -144,11 +247,12 @@ final as (
         distinctive_features.distinctive_features,
 
         -- strategy
-        segment_strategies.strategy_headline,
-        segment_strategies.channel as strategy_channel,
-        segment_strategies.offer as strategy_offer,
-        segment_strategies.message as strategy_message,
-        segment_strategies.kpi as strategy_kpi
+        segment_strategy.strategy_headline,
+        segment_strategy.channel as strategy_channel,
+        segment_strategy.offer as strategy_offer,
+        segment_strategy.message as strategy_message,
+        segment_strategy.kpi as strategy_kpi,
+        segment_strategy.kpi_missing_features as strategy_kpi_missing_features
 
     from segment_aggregates
     cross join base_statistics
@@ -156,10 +260,14 @@ final as (
         on segment_aggregates.cluster_id = segment_deviations.cluster_id
     inner join distinctive_features
         on segment_aggregates.cluster_id = distinctive_features.cluster_id
+    inner join segment_evidence
+        on segment_aggregates.cluster_id = segment_evidence.cluster_id
+    inner join segment_warnings
+        on segment_aggregates.cluster_id = segment_warnings.cluster_id
+    left join segment_strategy
+        on segment_aggregates.cluster_id = segment_strategy.cluster_id
     left join persona_definitions
         on segment_aggregates.persona_id = persona_definitions.persona_id
-    left join segment_strategies
-        on segment_aggregates.persona_id = segment_strategies.persona_id
 
 )
 

@@ -18,12 +18,25 @@ model_versions as (
 
 ),
 
+segment_profiles as (
+
+    select * from {{ ref('segment_profiles') }}
+
+),
+
+cluster_diagnostics as (
+
+    select * from {{ ref('cluster_diagnostics') }}
+
+),
+
 current_model as (
 
     select
         model_version,
         fitted_at as model_fitted_at,
-        fit_reason as model_fit_reason
+        fit_reason as model_fit_reason,
+        silhouette_score as fit_silhouette_score
     from model_versions
     where is_current
 
@@ -54,6 +67,29 @@ feature_choices as (
 
 ),
 
+segment_quality as (
+
+    -- The evidence behind the segment names, for BI tools and the report's summary.
+    select
+        min(customer_share) as smallest_segment_share,
+        count(*) filter (where is_matched_persona) as named_segment_count,
+        count(*) filter (where not is_matched_persona) as unnamed_segment_count,
+        count(*) filter (where persona_match_strength = 'weak') as weak_match_count,
+        cast(sum(extreme_customer_count) as bigint) as extreme_customer_count,
+        string_agg(segment_warning, ' ' order by cluster_id) as segment_warnings
+    from segment_profiles
+
+),
+
+cluster_count_choice as (
+
+    select
+        any_value(is_chosen_cluster_count_supported) as is_cluster_count_supported,
+        any_value(cluster_count_verdict) as cluster_count_verdict
+    from cluster_diagnostics
+
+),
+
 final as (
 
     select
@@ -77,11 +113,24 @@ final as (
         feature_choices.clustering_features_left_out,
         {{ var('n_clusters') }} as n_clusters,
         {{ var('kmeans_random_state') }} as kmeans_random_state,
-        {{ var('kmeans_n_init') }} as kmeans_n_init
+        {{ var('kmeans_n_init') }} as kmeans_n_init,
+
+        -- how well the data supports the segments and their names
+        current_model.fit_silhouette_score,
+        cluster_count_choice.is_cluster_count_supported,
+        cluster_count_choice.cluster_count_verdict,
+        segment_quality.smallest_segment_share,
+        segment_quality.named_segment_count,
+        segment_quality.unnamed_segment_count,
+        segment_quality.weak_match_count,
+        segment_quality.extreme_customer_count,
+        segment_quality.segment_warnings
 
     from file_totals
     cross join feature_choices
     cross join current_model
+    cross join segment_quality
+    cross join cluster_count_choice
 
 )
 
