@@ -27,9 +27,10 @@ How strongly a name is supported is ``match_confidence``, from 0 to 1:
     clarity    = the weakest defining feature's distance from the base on the persona's
                  side, in standard deviations, counted in full at ``FULL_EVIDENCE_SD``
 
-Read it in three bands (``MATCH_STRENGTHS``): strong from 0.6 (most traits checked, each
-clearly shown), moderate from 0.3, weak below 0.3 (a trait barely shown, or most of the
-definition unchecked: use the name as a hint and look at the profile first).
+Read it in three bands (``MATCH_STRENGTHS``): strong from 0.65 (at least two thirds of the
+definition checked, each trait clearly shown), moderate from 0.4, weak below 0.4 (a trait
+barely shown, or a third or less of the definition checked: use the name as a hint and look
+at the profile first).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ EVIDENCE_MIN_SD = 0.25
 # ... and counts in full from this distance, the size of the gaps in the persona profiles.
 FULL_EVIDENCE_SD = 1.0
 # Confidence bands, highest first: (lowest confidence of the band, its name).
-MATCH_STRENGTHS = ((0.6, "strong"), (0.3, "moderate"), (0.0, "weak"))
+MATCH_STRENGTHS = ((0.65, "strong"), (0.4, "moderate"), (0.0, "weak"))
 # A segment's profile reads as "low"/"high" on a feature beyond this many standard deviations.
 DESCRIPTION_SD = 0.5
 DESCRIBED_FEATURES = 3
@@ -187,6 +188,12 @@ def match_strength(confidence: float) -> str:
     return next(name for lowest, name in MATCH_STRENGTHS if confidence >= lowest)
 
 
+def strength_scale() -> str:
+    """The bands in words, for the report: 'strong from 0.65, moderate from 0.4, weak below'."""
+    named = [f"{name} from {lowest:g}" for lowest, name in MATCH_STRENGTHS if lowest > 0]
+    return ", ".join(named) + f", {MATCH_STRENGTHS[-1][1]} below"
+
+
 def describe_segment(centroid: pd.Series) -> str:
     """The segment's most distinctive features in words, in canonical feature order."""
     distinctive = centroid.abs().sort_values(ascending=False, kind="stable").index
@@ -195,7 +202,9 @@ def describe_segment(centroid: pd.Series) -> str:
     for feature in (name for name in CLUSTERING_FEATURES if name in chosen):
         below, near, above = FEATURE_WORDS[feature]
         value = float(centroid[feature])
-        words.append(below if value <= -DESCRIPTION_SD else above if value >= DESCRIPTION_SD else near)
+        words.append(
+            below if value <= -DESCRIPTION_SD else above if value >= DESCRIPTION_SD else near
+        )
     return ", ".join(words)
 
 
@@ -252,9 +261,7 @@ def match_clusters_to_personas(
     matches = []
     for row in range(len(centroids)):
         cluster_id = cluster_ids[row]
-        segment_name = (
-            f"Segment {cluster_id}: {describe_segment(centroids_standardised.iloc[row])}"
-        )
+        segment_name = f"Segment {cluster_id}: {describe_segment(centroids_standardised.iloc[row])}"
         column = paired.get(row)
         item = evidence[row][column] if column is not None else None
         distance = float(np.sqrt(cost[row, column])) if column is not None else None

@@ -31,7 +31,13 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from sklearn.decomposition import PCA
 
-from customer_segmentation.features import CLUSTERING_FEATURES, PERSONA_NAMES
+from customer_segmentation.clustering import standardise
+from customer_segmentation.features import (
+    CLUSTERING_FEATURES,
+    LOG_SCALED_FEATURES,
+    PERSONA_NAMES,
+)
+from customer_segmentation.personas import strength_scale
 
 A4_PORTRAIT = (8.27, 11.69)
 DEFAULT_DUCKDB_PATH = "customer_segmentation.duckdb"
@@ -48,6 +54,10 @@ PERSONA_COLOURS = dict(
     zip(PERSONA_NAMES, ["#1b6ca8", "#e07a1f", "#7b4ea3", "#3a9d5d"], strict=True)
 )
 EXTRA_SEGMENT_COLOURS = ["#7f7f7f", "#a6a6a6", "#595959", "#bfbfbf", "#404040", "#d9d9d9"]
+# Charts of a feature stop at this quantile; customers beyond it are counted in a note.
+DISPLAY_QUANTILE = 0.995
+# Bars of a profile stop at this many standard deviations; the value is printed at the end.
+PROFILE_LIMIT_SD = 2.5
 # Every customer scatter draws small, unlabelled points: thousands of them, no ids.
 CUSTOMER_POINTS = {"s": 8, "alpha": 0.6, "linewidth": 0, "legend": False}
 FEATURE_LABELS = {
@@ -108,7 +118,7 @@ def load_report_data(duckdb_path: Path) -> ReportData:
             )
         data = ReportData(
             segments=connection.execute(
-                "select persona_name, cluster_id, gender, "
+                "select persona_name, cluster_id, gender, is_extreme_profile, "
                 + ", ".join(CLUSTERING_FEATURES)
                 + " from customer_segments"
             ).df(),
@@ -153,6 +163,33 @@ def percent(value: float | None) -> str:
 
 def wrap(text: str, width: int = 95) -> str:
     return "\n".join(textwrap.fill(part, width) for part in str(text).split("\n"))
+
+
+def counted(count: int, noun: str) -> str:
+    """'1 customer', '2,345 customers': never '1 customers'."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def money_axis(axis: matplotlib.axis.Axis) -> None:
+    """Money ticks with thousands separators, in thousands from 10,000 up: '50k', '1,200k'."""
+
+    def label(value: float, _: int) -> str:
+        return f"{value / 1000:,.0f}k" if abs(value) >= 10_000 else f"{value:,.0f}"
+
+    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(label))
+
+
+def display_range(values: pd.Series) -> tuple[pd.Series, int, float]:
+    """The values a chart shows, the count left off, and the cut: extremes past the 99.5th
+    percentile would squash everyone else into one bar, so they are counted, not drawn."""
+    values = values.astype(float).dropna()
+    upper = float(values.quantile(DISPLAY_QUANTILE)) if len(values) else 0.0
+    shown = values[values <= upper]
+    return shown, len(values) - len(shown), upper
+
+
+def is_money(feature: str) -> bool:
+    return feature in LOG_SCALED_FEATURES
 
 
 class ReportWriter:
@@ -209,6 +246,44 @@ def add_table(
             cell.set_text_props(fontweight="bold")
 
 
+def evidence_label(profile: pd.Series) -> str:
+    """How strongly a segment's name is supported, in a table cell."""
+    if not profile["is_matched_persona"]:
+        return "no persona name"
+    return f"{profile['persona_match_strength']} ({profile['persona_match_confidence']:.2f})"
+
+
+def evidence_notes(data: ReportData) -> list[str]:
+    """What a reader must know before acting on the segments, one sentence each."""
+    run = data.run
+    profiles = data.profiles
+    notes = []
+    named = int(run["named_segment_count"])
+    strengths = profiles.loc[profiles["is_matched_persona"], "persona_match_strength"]
+    by_strength = ", ".join(
+        f"{(strengths == strength).sum()} {strength}"
+        for strength in ["strong", "moderate", "weak"]
+        if (strengths == strength).any()
+    )
+    notes.append(
+        f"{named} of {counted(len(profiles), 'segment')} carry a persona name"
+        + (f" (evidence: {by_strength})" if by_strength else "")
+        + ". A name is given only where the segment shows the persona's defining features;"
+        " the others keep a descriptive name and the generic test-and-learn plan."
+    )
+    notes += [str(warning) for warning in profiles["segment_warning"].dropna()]
+    extreme = int(run["extreme_customer_count"])
+    if extreme:
+        notes.append(
+            f"{counted(extreme, 'customer')} ({extreme / int(run['clean_customer_count']):.1%})"
+            " lie far outside the range of the rest (extreme profiles, see Data quality): each is"
+            " in the nearest segment, but none shapes a segment."
+        )
+    if not run["is_cluster_count_supported"]:
+        notes.append(str(run["cluster_count_verdict"]))
+    return notes
+
+
 def executive_summary(writer: ReportWriter, data: ReportData) -> None:
     figure = writer.page("Customer segmentation: executive summary")
     run = data.run
@@ -223,21 +298,25 @@ def executive_summary(writer: ReportWriter, data: ReportData) -> None:
     body_text(
         figure,
         0.91,
-        f"{int(run['clean_customer_count']):,} customers from {Path(run['customers_path']).name}"
-        f" fall into {len(profiles)} segments, each matched to a marketing persona and given a"
-        f" strategy.{revenue_sentence}",
+        f"{counted(int(run['clean_customer_count']), 'customer')} from"
+        f" {Path(run['customers_path']).name} fall into {counted(len(profiles), 'segment')},"
+        f" each with a strategy.{revenue_sentence}",
     )
     summary = pd.DataFrame(
         {
-            "Persona": profiles["persona_name"],
+            "Segment": profiles["persona_name"].map(lambda name: textwrap.shorten(name, 44)),
             "Customers": profiles["customer_count"].map("{:,}".format),
             "Share": profiles["customer_share"].map(percent),
-            "Revenue share": profiles["revenue_share"].map(percent),
-            "Strategy": profiles["strategy_headline"].fillna("no persona matched"),
+            "Revenue": profiles["revenue_share"].map(percent),
+            "Evidence": profiles.apply(evidence_label, axis=1),
+            "Strategy": profiles["strategy_headline"],
         }
     )
-    add_table(figure, [0.06, 0.62, 0.88, 0.22], summary, [0.31, 0.11, 0.07, 0.13, 0.38])
-    axes = figure.add_axes([0.32, 0.2, 0.6, 0.36])
+    add_table(figure, [0.06, 0.71, 0.88, 0.14], summary, [0.28, 0.09, 0.06, 0.08, 0.13, 0.36])
+    figure.text(0.06, 0.655, "Before acting on these segments", fontsize=12, fontweight="bold")
+    bullets = "\n".join(wrap(f"\u2022 {note}", 100) for note in evidence_notes(data))
+    figure.text(0.06, 0.635, bullets, fontsize=8.5, va="top", linespacing=1.4)
+    axes = figure.add_axes([0.36, 0.07, 0.56, 0.26])
     palette = persona_palette(profiles["persona_name"].tolist())
     shares = profiles.melt(
         id_vars="persona_name",
@@ -256,10 +335,13 @@ def executive_summary(writer: ReportWriter, data: ReportData) -> None:
         palette=["#9ecae1", "#08519c"][: shares["measure"].nunique()],
         ax=axes,
     )
-    axes.set(xlabel="", ylabel="", title="Customers and revenue by persona")
+    axes.set(xlabel="", ylabel="", title="Customers and revenue by segment")
     axes.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    for label in axes.get_yticklabels():
-        label.set_color(palette.get(label.get_text(), "black"))
+    axes.set_yticks(
+        axes.get_yticks(), [wrap(label.get_text(), 30) for label in axes.get_yticklabels()]
+    )
+    for label, name in zip(axes.get_yticklabels(), profiles["persona_name"], strict=False):
+        label.set_color(palette.get(name, "black"))
         label.set_fontweight("bold")
     axes.legend(loc="lower right", fontsize=8)
     writer.finish(figure, "executive_summary")
@@ -274,9 +356,14 @@ def data_quality(writer: ReportWriter, data: ReportData) -> None:
         f"Records read: {int(run['file_record_count']):,}. Clean customers:"
         f" {int(run['clean_customer_count']):,}. Rejected: {int(run['rejected_row_count']):,}."
         f" Exact duplicates collapsed: {int(run['duplicate_row_count']):,}. Missing values"
-        f" filled with the median: {int(run['imputed_value_count']):,}.\n"
+        f" filled with the median: {int(run['imputed_value_count']):,}. Extreme profiles:"
+        f" {int(run['extreme_customer_count']):,}.\n"
         "Every record is accounted for: rejected records are listed, with the reason and the"
-        " values as written, in the table customers_rejected.",
+        " values as written, in the table customers_rejected. An extreme profile is a clean"
+        " customer far outside the range of the rest on some feature (beyond 3 interquartile"
+        " ranges of the middle half, money on a log scale): kept, placed in the nearest segment"
+        " with the value held at the edge of the fitted range, and flagged in"
+        " customer_segments.is_extreme_profile.",
     )
     rejects = data.file_quality[data.file_quality["row_status"] == "rejected"]
     axes = figure.add_axes([0.36, 0.49, 0.56, 0.3])
@@ -369,9 +456,10 @@ def exploratory_analysis(writer: ReportWriter, data: ReportData) -> None:
             axes.axis("off")
             axes.text(0, 0.5, f"{FEATURE_LABELS[feature]}: not in the file.", fontsize=10)
             continue
+        shown, left_off, cut = display_range(plotted[feature])
         sns.histplot(
-            data=plotted,
-            x=plotted[feature].astype(float),
+            data=plotted.loc[shown.index],
+            x=shown,
             hue=hue,
             element="step",
             stat="density",
@@ -380,53 +468,24 @@ def exploratory_analysis(writer: ReportWriter, data: ReportData) -> None:
             ax=axes,
         )
         axes.set(xlabel=FEATURE_LABELS[feature], title=f"{FEATURE_LABELS[feature]} distribution")
-    figure.text(0.06, 0.45, wrap(note, 110), fontsize=9, style="italic", va="top")
+        if is_money(feature):
+            money_axis(axes.xaxis)
+        if left_off:
+            cut_text = f"{cut:,.0f}"
+            note += (
+                f" {FEATURE_LABELS[feature]}: {counted(left_off, 'customer')} above"
+                f" {cut_text} (the top 0.5%) are left off the chart."
+            )
+    figure.text(0.06, 0.5, wrap(note, 110), fontsize=9, style="italic", va="top")
     writer.finish(figure, "exploratory_analysis")
-
-
-def supports_chosen_k(diagnostics: pd.DataFrame) -> tuple[int | None, str]:
-    """The elbow of the inertia curve and a plain verdict on the chosen k."""
-    chosen = diagnostics[diagnostics["is_chosen_cluster_count"]]
-    if chosen.empty or len(diagnostics) < 3:
-        return None, "Too few values of k were fitted to judge the choice of k."
-    chosen_k = int(chosen["cluster_count"].iloc[0])
-    inertia = diagnostics.set_index("cluster_count")["inertia"]
-    drops = -inertia.diff()
-    bend = (drops - drops.shift(-1)).dropna()  # how much the gain shrinks after each k
-    elbow = int(bend.idxmax()) if not bend.empty else None
-    silhouette = diagnostics.set_index("cluster_count")["silhouette_score"]
-    best_k = int(silhouette.idxmax())
-    chosen_score = float(silhouette[chosen_k])
-    near_best = silhouette.max() - chosen_score <= 0.02
-    is_local_peak = all(
-        chosen_score >= silhouette.get(neighbour, -1.0)
-        for neighbour in (chosen_k - 1, chosen_k + 1)
-    )
-    evidence = []
-    if elbow == chosen_k:
-        evidence.append(f"the inertia curve bends most sharply at k = {chosen_k}")
-    if best_k == chosen_k:
-        evidence.append(f"the silhouette is highest at k = {chosen_k} ({chosen_score:.2f})")
-    elif near_best or is_local_peak:
-        evidence.append(
-            f"the silhouette at k = {chosen_k} ({chosen_score:.2f}) is a local peak, close to the"
-            f" best (k = {best_k}, {silhouette.max():.2f})"
-        )
-    if evidence:
-        verdict = f"The data supports {chosen_k} clusters: " + " and ".join(evidence) + "."
-    else:
-        verdict = (
-            f"The data does not clearly support {chosen_k} clusters: the elbow is at k = {elbow}"
-            f" and the silhouette peaks at k = {best_k}. The personas are a business choice; read"
-            " them as broad groups rather than sharply separated clusters."
-        )
-    return elbow, verdict
 
 
 def choice_of_k(writer: ReportWriter, data: ReportData) -> None:
     figure = writer.page("Choosing the number of segments")
     diagnostics = data.diagnostics
-    elbow, verdict = supports_chosen_k(diagnostics)
+    verdict = str(data.run["cluster_count_verdict"])
+    elbow = diagnostics["elbow_cluster_count"].dropna()
+    elbow = int(elbow.iloc[0]) if not elbow.empty else None
     chosen_k = int(data.run["n_clusters"])
     for position, (column, title) in enumerate(
         [("inertia", "Elbow: inertia by k"), ("silhouette_score", "Silhouette score by k")]
@@ -457,9 +516,10 @@ def cluster_views(writer: ReportWriter, data: ReportData) -> None:
     notes = []
     scatter_axes = figure.add_axes([0.1, 0.6, 0.38, 0.3])
     if {"annual_income", "spending_score"} <= set(data.features_present):
+        incomes, left_off, cut = display_range(segments["annual_income"])
         sns.scatterplot(
-            data=segments,
-            x=segments["annual_income"].astype(float),
+            data=segments.loc[incomes.index],
+            x=incomes,
             y="spending_score",
             hue="persona_name",
             palette=palette,
@@ -469,13 +529,20 @@ def cluster_views(writer: ReportWriter, data: ReportData) -> None:
         scatter_axes.set(
             xlabel="Annual income", ylabel="Spending score", title="Spending score against income"
         )
+        money_axis(scatter_axes.xaxis)
+        if left_off:
+            notes.append(
+                f"{counted(left_off, 'customer')} with incomes above {cut:,.0f} (the top 0.5%)"
+                " are left off the income scatter."
+            )
     else:
         scatter_axes.axis("off")
         notes.append("Spending against income is left out: the file lacks one of them.")
     used = data.features_used
     pca_axes = figure.add_axes([0.58, 0.6, 0.36, 0.3])
-    values = segments[used].astype(float)
-    scaled = (values - values.mean()) / values.std(ddof=0).replace(0, 1)
+    # Prepared as the fit prepares them (money on a log scale, extremes clipped), so a few
+    # extreme customers do not become the first component.
+    scaled = standardise(segments, used)
     projection = PCA(n_components=2, random_state=0).fit(scaled)
     points = projection.transform(scaled)
     sns.scatterplot(
@@ -527,18 +594,63 @@ def readable_features(text: str) -> str:
     return text
 
 
+UNNAMED_REASONS = {
+    "below_min_persona_share": "it holds too few customers to be a persona (var min_persona_share)",
+    "no_defining_feature_in_file": "the file has none of the features that define the closest"
+    " persona",
+    "profile_disagrees": "it does not show the defining traits of the closest persona",
+    "more_clusters_than_personas": "there are more segments than personas (var n_clusters)",
+}
+
+
+def profile_bars(axes: matplotlib.axes.Axes, deviations: pd.Series, colour: str) -> None:
+    """Horizontal bars of sd from the base, cut at +-PROFILE_LIMIT_SD with every value printed."""
+    clipped = deviations.clip(-PROFILE_LIMIT_SD, PROFILE_LIMIT_SD)
+    axes.barh(deviations.index, clipped.to_numpy(), color=colour)
+    for position, (value, shown) in enumerate(zip(deviations, clipped, strict=True)):
+        beyond = value != shown
+        axes.text(
+            shown + (-0.08 if shown < 0 else 0.08) * (-1 if beyond else 1),
+            position,
+            f"{value:+.1f}" + (" (cut)" if beyond else ""),
+            va="center",
+            ha=("left" if shown < 0 else "right") if beyond else ("right" if shown < 0 else "left"),
+            fontsize=8,
+            color="white" if beyond else "black",
+            fontweight="bold" if beyond else "normal",
+        )
+    axes.axvline(0, color="black", linewidth=0.8)
+    axes.set(
+        xlabel="Standard deviations from the customer base",
+        title="Profile against the customer base",
+        xlim=(-PROFILE_LIMIT_SD - 0.4, PROFILE_LIMIT_SD + 0.4),
+    )
+
+
+def average_text(feature: str, value: float) -> str:
+    label = FEATURE_LABELS[feature].lower()
+    return f"{label} {value:,.0f}" if is_money(feature) else f"{label} {value:,.1f}"
+
+
 def persona_page(writer: ReportWriter, data: ReportData, profile: pd.Series) -> None:
     name = profile["persona_name"]
     colour = persona_palette(data.profiles["persona_name"].tolist())[name]
-    figure = writer.page(name)
+    figure = writer.page(textwrap.shorten(name, 52))
     figure.texts[-1].set_color(colour)
-    summary = profile["persona_summary"] if pd.notna(profile["persona_summary"]) else ""
+    if profile["is_matched_persona"]:
+        who = str(profile["persona_summary"])
+    else:
+        who = (
+            "This segment carries no persona name: "
+            + UNNAMED_REASONS.get(profile["unnamed_reason"], str(profile["unnamed_reason"]))
+            + ". Its name describes its profile."
+        )
+    revenue = f", {percent(profile['revenue_share'])} of revenue" if data.has_revenue else ""
     body_text(
         figure,
         0.91,
-        f"{summary}\n{int(profile['customer_count']):,} customers"
-        f" ({percent(profile['customer_share'])} of the base),"
-        f" {percent(profile['revenue_share'])} of revenue."
+        f"{who}\n{counted(int(profile['customer_count']), 'customer')}"
+        f" ({percent(profile['customer_share'])} of the base){revenue}."
         f" What sets them apart: {readable_features(profile['distinctive_features'])}.",
     )
     axes = figure.add_axes([0.3, 0.52, 0.62, 0.3])
@@ -547,46 +659,45 @@ def persona_page(writer: ReportWriter, data: ReportData, profile: pd.Series) -> 
         [float(profile[f"{feature}_sd_from_base"]) for feature in present],
         index=[FEATURE_LABELS[feature] for feature in present],
     )
-    axes.barh(deviations.index, deviations.to_numpy(), color=colour)
-    axes.axvline(0, color="black", linewidth=0.8)
-    axes.set(
-        xlabel="Standard deviations from the customer base",
-        title="Profile against the customer base",
-        xlim=(-2.5, 2.5),
-    )
+    profile_bars(axes, deviations, colour)
     averages = ", ".join(
-        f"{FEATURE_LABELS[feature].lower()} {float(profile[f'avg_{feature}']):,.0f}"
-        for feature in present
+        average_text(feature, float(profile[f"avg_{feature}"])) for feature in present
     )
-    if pd.notna(profile["persona_match_distance"]):
+    evidence = readable_features(str(profile["persona_evidence"]))
+    if profile["is_matched_persona"]:
         match_text = (
-            f"Match quality: the segment's centroid lies {profile['persona_match_distance']:.2f}"
-            f" standard deviations (root-mean-square per feature) from the persona's expected"
-            f" profile; confidence {profile['persona_match_confidence']:.0%} (how much closer it"
-            " is to this persona than to the next). Matched on: "
-            + ", ".join(FEATURE_LABELS[f].lower() for f in data.features_used)
-            + "."
+            f"Evidence for the name: {profile['persona_match_strength']}, confidence"
+            f" {profile['persona_match_confidence']:.2f} on a 0-1 scale ({strength_scale()})."
+            f" Defining features, as the fit measures them (money on a log"
+            f" scale): {evidence}."
         )
+    elif pd.notna(profile["persona_evidence"]):
+        match_text = f"Why no persona name: {evidence}."
     else:
-        match_text = "This segment matched no persona: it is an extra segment beyond the four."
+        match_text = "No persona was left to pair with this segment."
+    if pd.notna(profile["segment_warning"]) and profile["is_matched_persona"]:
+        match_text += " Check the profile before a costly campaign: the match is weak."
     body_text(figure, 0.46, f"Averages: {averages}.\n{match_text}", size=9.5)
-    if pd.notna(profile["strategy_headline"]):
-        figure.text(
-            0.06,
-            0.3,
-            f"Strategy: {profile['strategy_headline']}",
-            fontsize=13,
-            fontweight="bold",
-            color=colour,
-        )
-        body_text(
-            figure,
-            0.26,
-            f"Channel: {profile['strategy_channel']}\nOffer: {profile['strategy_offer']}\n"
-            f"Message: \u201c{profile['strategy_message']}\u201d\n"
-            f"KPI to watch: {profile['strategy_kpi']}",
-            size=10.5,
-        )
+    figure.text(
+        0.06,
+        0.3,
+        f"Strategy: {profile['strategy_headline']}",
+        fontsize=13,
+        fontweight="bold",
+        color=colour,
+    )
+    kpi = str(profile["strategy_kpi"])
+    if pd.notna(profile["strategy_kpi_missing_features"]):
+        missing = readable_features(str(profile["strategy_kpi_missing_features"]))
+        kpi += f" [not measurable from this file: it has no {missing}]"
+    body_text(
+        figure,
+        0.26,
+        f"Channel: {profile['strategy_channel']}\nOffer: {profile['strategy_offer']}\n"
+        f"Message: \u201c{profile['strategy_message']}\u201d\n"
+        f"KPI to watch: {kpi}",
+        size=10.5,
+    )
     writer.finish(figure, f"persona_{profile['persona_slug'] or profile['cluster_id']}")
 
 
@@ -614,18 +725,27 @@ def method_page(writer: ReportWriter, data: ReportData) -> None:
         " (missing required value, unreadable or out-of-range value, conflicting duplicate id,"
         " malformed record), or collapsed as an exact duplicate. Missing optional values are"
         " filled with the median of the clean customers and flagged.\n\n"
-        "Segmentation. The features are standardised (mean 0, standard deviation 1) and"
-        " clustered with KMeans. Each segment is named after the persona whose expected profile"
-        " its centroid matches best, pairing segments and personas one-to-one (Hungarian"
-        " method), so names never depend on the order KMeans happens to number its clusters.\n\n"
+        "Segmentation. Money (income, purchases) is taken on a log scale, every feature is held"
+        " within the 0.5th-99.5th percentiles of the customers fitted on, then standardised (mean"
+        " 0, standard deviation 1) and clustered with KMeans; so a few extreme customers can"
+        " neither form a segment nor drag one. Each segment is paired one-to-one with the persona"
+        " whose expected profile its centroid matches best (Hungarian method), so names never"
+        " depend on the order KMeans numbers its clusters. It carries the persona's name only if"
+        " it holds at least"
+        f" {float(data.run['min_persona_share']):.0%}"
+        " of the customers and shows every defining feature of the persona that the file has"
+        " (at least a quarter of a standard deviation on the persona's side of the base); a"
+        " segment no persona fits keeps a descriptive name and the generic test-and-learn plan.\n\n"
         "Definitions. Share of customers: the segment's clean customers over all clean"
         " customers. Share of revenue: the segment's total purchase amount over the base's."
         " Standard deviations from the base: the segment's average minus the base's average,"
         " divided by the base's standard deviation. Distinctive features: the three features"
-        " furthest from the base. Match distance: root-mean-square gap between the segment's"
-        " centroid and the persona's expected profile, in standard deviations. Match confidence:"
-        " 1 minus that distance over the distance to the next-closest persona. Inertia and"
-        " silhouette: see the page on choosing the number of segments.\n\n"
+        " furthest from the base. Match confidence (0 to 1): the share of the persona's defining"
+        " features the file has, times how clearly the segment shows the weakest of them (in"
+        f" full from one standard deviation); {strength_scale()}."
+        " Extreme profile: a value beyond 3 interquartile ranges of the middle half of the"
+        " customers fitted on. Inertia and silhouette: see the page on choosing the number of"
+        " segments.\n\n"
         "Privacy. The report shows aggregates and unlabelled points only; no customer id or"
         " individual record appears in it.",
         size=9.5,

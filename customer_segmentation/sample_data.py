@@ -322,9 +322,11 @@ def generate_customer_file(
     """
     if not 0 <= dirty_share <= 1:
         raise ValueError(f"dirty_share must be between 0 and 1, got {dirty_share}")
-    unknown = sorted(set(drop_features) - set(CANONICAL_COLUMNS[2:]))
+    unknown = sorted(set(drop_features) - set(CANONICAL_COLUMNS[1:]))
     if unknown:
-        raise ValueError(f"drop_features must be features of {CANONICAL_COLUMNS[2:]}; got {unknown}")
+        raise ValueError(
+            f"drop_features must be optional columns of {CANONICAL_COLUMNS[1:]}; got {unknown}"
+        )
     clean = generate_clean_customers(n_rows, seed, first_id=first_id, id_width=id_width)
     clean = make_extreme(clean, extreme_share, seed)
     rng = np.random.default_rng(seed + 1)

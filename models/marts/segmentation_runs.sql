@@ -114,6 +114,7 @@ final as (
         {{ var('n_clusters') }} as n_clusters,
         {{ var('kmeans_random_state') }} as kmeans_random_state,
         {{ var('kmeans_n_init') }} as kmeans_n_init,
+        cast({{ var('min_persona_share') }} as double) as min_persona_share,
 
         -- how well the data supports the segments and their names
         current_model.fit_silhouette_score,
