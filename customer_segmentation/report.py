@@ -224,13 +224,25 @@ def body_text(figure: Figure, y: float, text: str, size: float = 10, width: int 
     figure.text(0.06, y, wrap(text, width), fontsize=size, va="top", linespacing=1.5)
 
 
+# Characters of 8-point text that fit in a table column as wide as the whole page.
+TABLE_CHARACTERS_PER_PAGE_WIDTH = 120
+
+
 def add_table(
     figure: Figure, rect: list[float], frame: pd.DataFrame, col_widths: list[float]
 ) -> None:
+    """A table whose long cells wrap onto more lines (the row grows) instead of spilling over."""
     axes = figure.add_axes(rect)
     axes.axis("off")
+    widths = [
+        max(4, int(width * rect[2] * TABLE_CHARACTERS_PER_PAGE_WIDTH)) for width in col_widths
+    ]
+    cells = [
+        [textwrap.fill(str(value), width) for value, width in zip(row, widths, strict=True)]
+        for row in frame.to_numpy()
+    ]
     table = axes.table(
-        cellText=frame.to_numpy(),
+        cellText=cells,
         colLabels=list(frame.columns),
         colWidths=col_widths,
         loc="upper left",
@@ -244,6 +256,9 @@ def add_table(
         if row == 0:
             cell.set_facecolor("#f0f0f0")
             cell.set_text_props(fontweight="bold")
+        else:
+            lines = max(text.count("\n") + 1 for text in cells[row - 1])
+            cell.set_height(cell.get_height() * (1 + 0.65 * (lines - 1)))
 
 
 def evidence_label(profile: pd.Series) -> str:
@@ -271,7 +286,7 @@ def evidence_notes(data: ReportData) -> list[str]:
         + ". A name is given only where the segment shows the persona's defining features;"
         " the others keep a descriptive name and the generic test-and-learn plan."
     )
-    notes += [str(warning) for warning in profiles["segment_warning"].dropna()]
+    notes += [readable_features(str(warning)) for warning in profiles["segment_warning"].dropna()]
     extreme = int(run["extreme_customer_count"])
     if extreme:
         notes.append(
@@ -304,7 +319,7 @@ def executive_summary(writer: ReportWriter, data: ReportData) -> None:
     )
     summary = pd.DataFrame(
         {
-            "Segment": profiles["persona_name"].map(lambda name: textwrap.shorten(name, 44)),
+            "Segment": profiles["persona_name"],
             "Customers": profiles["customer_count"].map("{:,}".format),
             "Share": profiles["customer_share"].map(percent),
             "Revenue": profiles["revenue_share"].map(percent),
@@ -312,9 +327,9 @@ def executive_summary(writer: ReportWriter, data: ReportData) -> None:
             "Strategy": profiles["strategy_headline"],
         }
     )
-    add_table(figure, [0.06, 0.71, 0.88, 0.14], summary, [0.28, 0.09, 0.06, 0.08, 0.13, 0.36])
+    add_table(figure, [0.06, 0.71, 0.88, 0.14], summary, [0.29, 0.09, 0.06, 0.08, 0.15, 0.33])
     figure.text(0.06, 0.655, "Before acting on these segments", fontsize=12, fontweight="bold")
-    bullets = "\n".join(wrap(f"\u2022 {note}", 100) for note in evidence_notes(data))
+    bullets = "\n".join(wrap(f"\u2022 {note}", 115) for note in evidence_notes(data))
     figure.text(0.06, 0.635, bullets, fontsize=8.5, va="top", linespacing=1.4)
     axes = figure.add_axes([0.36, 0.07, 0.56, 0.26])
     palette = persona_palette(profiles["persona_name"].tolist())
@@ -419,7 +434,7 @@ def exploratory_analysis(writer: ReportWriter, data: ReportData) -> None:
     figure = writer.page("Exploratory analysis")
     present = data.features_present
     segments = data.segments
-    heatmap_axes = figure.add_axes([0.22, 0.6, 0.56, 0.3])
+    heatmap_axes = figure.add_axes([0.22, 0.63, 0.56, 0.27])
     correlations = segments[present].astype(float).corr()
     labels = [FEATURE_LABELS[name] for name in present]
     sns.heatmap(
@@ -462,12 +477,16 @@ def exploratory_analysis(writer: ReportWriter, data: ReportData) -> None:
             x=shown,
             hue=hue,
             element="step",
-            stat="density",
+            stat="percent",
             common_norm=False,
             bins=30,
             ax=axes,
         )
-        axes.set(xlabel=FEATURE_LABELS[feature], title=f"{FEATURE_LABELS[feature]} distribution")
+        axes.set(
+            xlabel=FEATURE_LABELS[feature],
+            ylabel="Share of customers (%)",
+            title=f"{FEATURE_LABELS[feature]} distribution",
+        )
         if is_money(feature):
             money_axis(axes.xaxis)
         if left_off:
@@ -476,7 +495,7 @@ def exploratory_analysis(writer: ReportWriter, data: ReportData) -> None:
                 f" {FEATURE_LABELS[feature]}: {counted(left_off, 'customer')} above"
                 f" {cut_text} (the top 0.5%) are left off the chart."
             )
-    figure.text(0.06, 0.5, wrap(note, 110), fontsize=9, style="italic", va="top")
+    figure.text(0.06, 0.49, wrap(note, 110), fontsize=9, style="italic", va="top")
     writer.finish(figure, "exploratory_analysis")
 
 
@@ -583,7 +602,7 @@ def cluster_views(writer: ReportWriter, data: ReportData) -> None:
     centroid_axes.set(ylabel="", title="Persona centroids against the customer base")
     centroid_axes.tick_params(axis="x", rotation=30)
     if notes:
-        figure.text(0.06, 0.91, " ".join(notes), fontsize=9, style="italic")
+        figure.text(0.06, 0.49, wrap(" ".join(notes), 110), fontsize=9, style="italic", va="top")
     writer.finish(figure, "segments")
 
 
