@@ -120,9 +120,7 @@ def test_customers_path_points_the_project_at_another_file(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("n_clusters", [3, 5])
-def test_other_cluster_counts_name_extra_segments_generically(
-    tmp_path: Path, n_clusters: int
-) -> None:
+def test_other_cluster_counts_describe_extra_segments(tmp_path: Path, n_clusters: int) -> None:
     small_file = tmp_path / "customers.csv"
     write_customer_file(small_file, None, n_rows=600, seed=11, dirty_share=0)
     run = run_dbt(
@@ -130,14 +128,16 @@ def test_other_cluster_counts_name_extra_segments_generically(
     )
     assert_succeeded(run)
     with run.connect() as connection:
-        names = [
-            name
-            for (name,) in connection.sql(
-                "select persona_name from segment_profiles order by cluster_id"
-            ).fetchall()
-        ]
-    assert len(names) == n_clusters
-    assert len(set(names) & set(PERSONA_NAMES)) == min(n_clusters, len(PERSONA_NAMES))
-    assert [name for name in names if name not in PERSONA_NAMES] == [
-        f"Unmatched Segment {cluster_id}" for cluster_id in range(5, n_clusters + 1)
-    ]
+        segments = connection.sql(
+            "select cluster_id, persona_name, segment_name, unnamed_reason"
+            " from segment_profiles order by cluster_id"
+        ).df()
+    assert len(segments) == n_clusters
+    named = segments[segments["persona_name"].isin(PERSONA_NAMES)]
+    assert len(named) == min(n_clusters, len(PERSONA_NAMES))
+    extra = segments[~segments["persona_name"].isin(PERSONA_NAMES)]
+    assert extra["cluster_id"].tolist() == list(range(5, n_clusters + 1))
+    assert (extra["persona_name"] == extra["segment_name"]).all()
+    for cluster_id, name in zip(extra["cluster_id"], extra["persona_name"], strict=True):
+        assert name.startswith(f"Segment {cluster_id}: ")
+    assert set(extra["unnamed_reason"]) <= {"more_clusters_than_personas"}

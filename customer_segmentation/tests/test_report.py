@@ -7,11 +7,19 @@ import re
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 
 from customer_segmentation.features import PERSONA_NAMES
-from customer_segmentation.report import ReportError, build_report, load_report_data, main
+from customer_segmentation.report import (
+    ReportError,
+    build_report,
+    load_report_data,
+    main,
+    readable_features,
+)
+from customer_segmentation.sample_data import write_customer_file
 from customer_segmentation.tests.bad_files import MALL_COLUMN_MAPPING, write_mall_customers
 from customer_segmentation.tests.dbt_runner import DbtRun, assert_succeeded, run_dbt
 
@@ -51,12 +59,15 @@ def test_report_states_the_figures_a_reader_needs(sample_report, sample_build) -
     out, _ = sample_report
     texts = page_texts(out / "segmentation_report.pdf")
     with sample_build.connect() as connection:
-        clean, records = connection.execute(
-            "select clean_customer_count, file_record_count from segmentation_runs"
+        clean, records, verdict = connection.execute(
+            "select clean_customer_count, file_record_count, cluster_count_verdict"
+            " from segmentation_runs"
         ).fetchone()
     assert f"{clean:,} customers from customers_sample.csv" in texts[0]
+    assert "4 of 4 segments carry a persona name" in texts[0]
     assert f"Records read: {records:,}" in texts[1]
-    assert "The data supports 4 clusters" in texts[3]
+    assert verdict.startswith("The data supports 4 segments")
+    assert " ".join(verdict.split()) in texts[3]
     for text in texts[5:9]:
         for heading in [
             "Strategy:",
@@ -64,7 +75,7 @@ def test_report_states_the_figures_a_reader_needs(sample_report, sample_build) -
             "Offer:",
             "Message:",
             "KPI to watch:",
-            "Match quality",
+            "Evidence for the name:",
         ]:
             assert heading in text
     assert "customers_sample.csv, 5,016 records" in texts[-1]
@@ -122,10 +133,52 @@ def test_report_on_three_features_says_what_it_leaves_out(mall_build, tmp_path) 
     run, _ = mall_build
     writer = build_report(run.duckdb_path, tmp_path)
     texts = page_texts(tmp_path / "segmentation_report.pdf")
-    assert writer.pages == SECTION_TITLES
+    with run.connect() as connection:
+        segments = connection.execute(
+            "select persona_name, is_matched_persona, strategy_kpi_missing_features"
+            " from segment_profiles order by cluster_id"
+        ).df()
+    assert writer.pages == [*SECTION_TITLES[:5], *segments["persona_name"], SECTION_TITLES[-1]]
+    # Without purchases or retention, nothing shows High-Value Loyal Customers' defining traits.
+    assert "High-Value Loyal Customers" not in set(segments["persona_name"])
+    assert "Not named: the file has none of the closest persona's defining features" in texts[0]
     assert "The file has no purchase amounts, so revenue shares are not available" in texts[0]
     assert "Not in the file: total purchases, engagement score, retention (months)" in texts[1]
     assert "Features clustered: age, annual_income, spending_score" in texts[-1]
+
+
+def test_report_on_money_alone_states_the_evidence_behind_each_name(tmp_path) -> None:
+    """Only income and purchase amounts: names rest on a third of a definition at best."""
+    path = tmp_path / "income_and_purchases.csv"
+    dropped = ("gender", "age", "spending_score", "engagement_score", "retention_months")
+    write_customer_file(path, None, n_rows=2000, seed=8, dirty_share=0, drop_features=dropped)
+    run = run_dbt(
+        ["build", "--exclude-resource-type", "unit_test"],
+        tmp_path,
+        {
+            "customers_path": str(path),
+            "required_features": ["annual_income", "total_purchase_amount"],
+        },
+    )
+    assert_succeeded(run)
+    build_report(run.duckdb_path, tmp_path / "report")
+    texts = page_texts(tmp_path / "report" / "segmentation_report.pdf")
+    with run.connect() as connection:
+        segments = connection.execute(
+            "select persona_name, persona_match_strength, segment_warning,"
+            " strategy_kpi_missing_features from segment_profiles order by cluster_id"
+        ).df()
+    summary = texts[0]
+    assert "Young, Trend-Driven Shoppers" not in set(segments["persona_name"])
+    assert (segments["persona_match_strength"] == "weak").any()
+    for warning in segments["segment_warning"].dropna():
+        # The summary page states each warning, with marketers' feature names.
+        assert " ".join(readable_features(warning).split()) in summary
+    assert "Weak match to " in summary and "Not named: " in summary
+    # A KPI read from a feature the file lacks is marked on the segment's page.
+    for page, kpi_gap in zip(texts[5:-1], segments["strategy_kpi_missing_features"], strict=True):
+        assert ("not measurable from this file" in page) == pd.notna(kpi_gap)
+    assert segments["strategy_kpi_missing_features"].notna().any()
 
 
 def test_report_refuses_marts_older_than_the_customer_file(mall_build, tmp_path) -> None:
