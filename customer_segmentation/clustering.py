@@ -101,7 +101,9 @@ def _as_share(value: Any, name: str) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise SegmentationInputError(f"{name} must be a number from 0 to 1; got {value!r}") from None
+        raise SegmentationInputError(
+            f"{name} must be a number from 0 to 1; got {value!r}"
+        ) from None
 
 
 def cluster_count_range(value: Any) -> range:

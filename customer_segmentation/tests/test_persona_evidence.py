@@ -90,9 +90,7 @@ def test_sql_scoring_gives_the_stored_models_assignments(extreme_build) -> None:
     assert len(both) == len(customers) == len(scored)
     assert (both["cluster_id"] == both["python_cluster_id"]).all()
     assert (both["distance_to_centroid"] - both["python_distance"]).abs().max() < 1e-9
-    assert (
-        both["extreme_features"].fillna("") == both["python_extreme_features"].fillna("")
-    ).all()
+    assert (both["extreme_features"].fillna("") == both["python_extreme_features"].fillna("")).all()
     assert both["extreme_features"].notna().sum() >= 10
 
 
