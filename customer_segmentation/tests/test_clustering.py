@@ -9,6 +9,7 @@ import pytest
 
 from customer_segmentation.clustering import (
     MAX_CLUSTERS,
+    MAX_MIN_PERSONA_SHARE,
     MIN_CLUSTERS,
     KMeansSettings,
     SegmentationInputError,
@@ -16,6 +17,7 @@ from customer_segmentation.clustering import (
     cluster_count_range,
     diagnose_cluster_counts,
     features_for_clustering,
+    judge_cluster_count,
     positive_int,
     seeded_sample,
     standardise,
@@ -89,6 +91,22 @@ def test_settings_reject_n_init_below_one(n_init):
         KMeansSettings(features=TWO_FEATURES, n_init=n_init)
 
 
+def test_settings_default_min_persona_share_is_two_percent():
+    assert KMeansSettings(features=TWO_FEATURES).min_persona_share == 0.02
+
+
+@pytest.mark.parametrize("share", [0.0, 0.1, MAX_MIN_PERSONA_SHARE])
+def test_settings_accept_min_persona_share_from_zero_to_the_maximum(share):
+    assert KMeansSettings(features=TWO_FEATURES, min_persona_share=share).min_persona_share == share
+
+
+@pytest.mark.parametrize("share", [-0.01, 0.26, 1.0, float("nan")])
+def test_settings_reject_min_persona_share_out_of_range(share):
+    with pytest.raises(SegmentationInputError, match="min_persona_share must be a share") as error:
+        KMeansSettings(features=TWO_FEATURES, min_persona_share=share)
+    assert f"got {share}" in str(error.value)
+
+
 def test_settings_error_is_a_value_error():
     with pytest.raises(ValueError):
         KMeansSettings(features=TWO_FEATURES, n_clusters=1)
@@ -140,6 +158,25 @@ def test_from_config_values_rejects_booleans_even_where_1_or_0_would_do(value):
     # True would otherwise pass as random_state 1: YAML "yes"/"true" is not a number.
     with pytest.raises(SegmentationInputError, match="kmeans_random_state must be an integer"):
         KMeansSettings.from_config_values(list(TWO_FEATURES), 4, value, 10)
+
+
+def test_from_config_values_reads_min_persona_share_rendered_as_text():
+    settings = KMeansSettings.from_config_values(list(TWO_FEATURES), "4", "0", "10", " 0.05 ")
+
+    assert settings.min_persona_share == 0.05
+
+
+@pytest.mark.parametrize("value", ["two percent", None, [0.02]])
+def test_from_config_values_rejects_a_min_persona_share_that_is_not_a_number(value):
+    with pytest.raises(SegmentationInputError) as error:
+        KMeansSettings.from_config_values(list(TWO_FEATURES), 4, 0, 10, value)
+    assert str(error.value).startswith("min_persona_share must be a number")
+    assert repr(value) in str(error.value)
+
+
+def test_from_config_values_still_validates_the_min_persona_share_range():
+    with pytest.raises(SegmentationInputError, match="min_persona_share must be a share"):
+        KMeansSettings.from_config_values(list(TWO_FEATURES), 4, 0, 10, "0.5")
 
 
 def test_from_config_values_names_the_bad_setting():
@@ -222,13 +259,28 @@ def test_check_segmentable_rejects_missing_feature_column():
 
 
 def test_standardise_centres_and_scales_each_column_with_the_population_sd(customers):
+    # As the segmentation prepares them: income on the log scale, both clipped to the 0.5th
+    # and 99.5th percentiles, then centred and scaled.
     values = customers[list(TWO_FEATURES)].to_numpy(dtype=float)
+    transformed = np.column_stack([values[:, 0], np.log1p(values[:, 1])])
+    clipped = np.clip(transformed, *np.percentile(transformed, [0.5, 99.5], axis=0))
 
     scaled = standardise(customers, list(TWO_FEATURES))
 
-    np.testing.assert_allclose(scaled, (values - values.mean(axis=0)) / values.std(axis=0))
+    np.testing.assert_allclose(scaled, (clipped - clipped.mean(axis=0)) / clipped.std(axis=0))
     np.testing.assert_allclose(scaled.mean(axis=0), 0, atol=1e-12)
     np.testing.assert_allclose(scaled.std(axis=0), 1, rtol=1e-12)
+
+
+def test_standardise_keeps_an_extreme_income_within_the_clipped_range(customers):
+    extreme = customers.copy()
+    extreme.loc[extreme.index[0], "annual_income"] = 50_000_000
+
+    scaled = standardise(extreme, list(TWO_FEATURES))
+
+    # Linear scaling would put this customer about 40 sd out; clipped, it is the top income.
+    assert scaled[0, 1] == pytest.approx(scaled[:, 1].max())
+    assert scaled[:, 1].max() < 4
 
 
 # --- features_for_clustering --------------------------------------------------------------
@@ -356,14 +408,23 @@ def diagnostics(diagnostic_sample) -> pd.DataFrame:
     return diagnose_cluster_counts(diagnostic_sample, DIAGNOSTIC_SETTINGS, DIAGNOSTIC_KS)
 
 
+DIAGNOSTIC_COLUMNS = [
+    "cluster_count",
+    "inertia",
+    "silhouette_score",
+    "is_chosen_cluster_count",
+    "sample_size",
+]
+VERDICT_COLUMNS = [
+    "elbow_cluster_count",
+    "best_silhouette_cluster_count",
+    "is_chosen_cluster_count_supported",
+    "cluster_count_verdict",
+]
+
+
 def test_diagnose_cluster_counts_has_one_row_per_k(diagnostics):
-    assert list(diagnostics.columns) == [
-        "cluster_count",
-        "inertia",
-        "silhouette_score",
-        "is_chosen_cluster_count",
-        "sample_size",
-    ]
+    assert list(diagnostics.columns) == DIAGNOSTIC_COLUMNS + VERDICT_COLUMNS
     assert diagnostics["cluster_count"].tolist() == list(DIAGNOSTIC_KS)
     assert (diagnostics["sample_size"] == DIAGNOSTIC_SAMPLE_SIZE).all()
 
@@ -415,6 +476,10 @@ def test_diagnose_cluster_counts_stops_when_k_reaches_the_number_of_customers():
 
     assert result["cluster_count"].tolist() == [2, 3]
     assert (result["sample_size"] == 4).all()
+    # Two values of k cannot show an elbow.
+    assert result["elbow_cluster_count"].isna().all()
+    assert not result["is_chosen_cluster_count_supported"].any()
+    assert result["cluster_count_verdict"].str.startswith("Too few values of k").all()
 
 
 def test_diagnose_cluster_counts_checks_before_fitting():
@@ -422,6 +487,111 @@ def test_diagnose_cluster_counts_checks_before_fitting():
 
     with pytest.raises(SegmentationInputError, match="Only 1 distinct"):
         diagnose_cluster_counts(customers, KMeansSettings(features=TWO_FEATURES), range(2, 4))
+
+
+def test_diagnose_cluster_counts_carries_the_verdict_on_every_row(diagnostics):
+    verdict = judge_cluster_count(diagnostics[DIAGNOSTIC_COLUMNS], DIAGNOSTIC_SETTINGS.n_clusters)
+
+    assert diagnostics["elbow_cluster_count"].dtype == "Int64"
+    assert diagnostics["best_silhouette_cluster_count"].dtype == "Int64"
+    assert diagnostics["is_chosen_cluster_count_supported"].dtype == bool
+    assert (diagnostics["elbow_cluster_count"] == verdict.elbow).all()
+    assert (diagnostics["best_silhouette_cluster_count"] == verdict.best_silhouette).all()
+    assert (diagnostics["is_chosen_cluster_count_supported"] == verdict.is_supported).all()
+    assert (diagnostics["cluster_count_verdict"] == verdict.text).all()
+    best = diagnostics.loc[diagnostics["silhouette_score"].idxmax(), "cluster_count"]
+    assert verdict.best_silhouette == best
+
+
+def test_four_persona_data_supports_four_segments(diagnostics):
+    row = diagnostics.iloc[0]
+
+    assert row["is_chosen_cluster_count_supported"]
+    assert row["cluster_count_verdict"].startswith("The data supports 4 segments: ")
+
+
+# --- judge_cluster_count ----------------------------------------------------------------------
+
+# The gain in inertia shrinks most after k = 4 (drops 400, 300, then 50, 30, 20).
+INERTIA = {2: 1000.0, 3: 600.0, 4: 300.0, 5: 250.0, 6: 220.0, 7: 200.0}
+# Highest at k = 3; k = 5 is a local peak, k = 4 and k = 6 are not.
+SILHOUETTE = {2: 0.30, 3: 0.45, 4: 0.20, 5: 0.25, 6: 0.22, 7: 0.21}
+
+
+def _diagnostics(silhouette: dict[int, float] = SILHOUETTE) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "cluster_count": list(INERTIA),
+            "inertia": list(INERTIA.values()),
+            "silhouette_score": [silhouette[k] for k in INERTIA],
+        }
+    )
+
+
+def test_judge_cluster_count_supports_k_at_the_elbow_even_with_the_best_silhouette_elsewhere():
+    verdict = judge_cluster_count(_diagnostics(), chosen_k=4)
+
+    assert (verdict.elbow, verdict.best_silhouette) == (4, 3)
+    assert verdict.is_supported
+    assert verdict.text == (
+        "The data supports 4 segments: the inertia curve bends most sharply at k = 4."
+    )
+
+
+def test_judge_cluster_count_supports_k_with_the_best_silhouette():
+    verdict = judge_cluster_count(_diagnostics(), chosen_k=3)
+
+    assert (verdict.elbow, verdict.best_silhouette) == (4, 3)
+    assert verdict.is_supported
+    assert verdict.text.startswith("The data supports 3 segments: ")
+    assert "the silhouette is highest at k = 3 (0.45)" in verdict.text
+    assert "inertia" not in verdict.text
+
+
+def test_judge_cluster_count_supports_k_at_a_local_silhouette_peak():
+    verdict = judge_cluster_count(_diagnostics(), chosen_k=5)
+
+    assert verdict.is_supported
+    assert "the silhouette at k = 5 (0.25) is a local peak" in verdict.text
+    assert "(k = 3, 0.45)" in verdict.text
+
+
+def test_judge_cluster_count_supports_k_within_002_of_the_best_silhouette():
+    # k = 2 is below its neighbour k = 3, so not a peak, but only 0.01 below the best.
+    verdict = judge_cluster_count(_diagnostics({**SILHOUETTE, 2: 0.44}), chosen_k=2)
+
+    assert verdict.is_supported
+    assert "the silhouette at k = 2 (0.44)" in verdict.text
+
+
+def test_judge_cluster_count_does_not_support_k_far_from_elbow_and_best_silhouette():
+    verdict = judge_cluster_count(_diagnostics(), chosen_k=6)
+
+    assert (verdict.elbow, verdict.best_silhouette) == (4, 3)
+    assert not verdict.is_supported
+    assert verdict.text.startswith("The data does not clearly support 6 segments: ")
+    # It names both the elbow and the best silhouette, against the chosen k's.
+    assert "the elbow is at k = 4" in verdict.text
+    assert "the silhouette peaks at k = 3 (0.45, against 0.22 at k = 6)" in verdict.text
+    assert "business choice" in verdict.text
+
+
+def test_judge_cluster_count_does_not_support_k_just_beyond_002_of_the_best():
+    verdict = judge_cluster_count(_diagnostics({**SILHOUETTE, 2: 0.42}), chosen_k=2)
+
+    assert not verdict.is_supported
+
+
+@pytest.mark.parametrize(
+    ("diagnostics", "chosen_k"),
+    [(_diagnostics().iloc[:2], 2), (_diagnostics(), 9)],
+    ids=["two values of k", "chosen k not fitted"],
+)
+def test_judge_cluster_count_cannot_judge_too_few_or_the_wrong_k(diagnostics, chosen_k):
+    verdict = judge_cluster_count(diagnostics, chosen_k)
+
+    assert (verdict.elbow, verdict.best_silhouette, verdict.is_supported) == (None, None, False)
+    assert verdict.text == "Too few values of k were fitted to judge the choice of k."
 
 
 # --- seeded_sample ---------------------------------------------------------------------------
