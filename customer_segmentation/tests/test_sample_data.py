@@ -9,11 +9,14 @@ import pytest
 
 from customer_segmentation.features import CANONICAL_COLUMNS, CUSTOMER_ID, PERSONA_NAMES
 from customer_segmentation.sample_data import (
+    EXTREME_INCOME_RANGE,
+    EXTREME_PURCHASE_RANGE,
     PERSONA_DISTRIBUTIONS,
     chunk_seed,
     generate_clean_customers,
     generate_customer_file,
     main,
+    make_extreme,
     write_customer_file,
     write_customer_file_in_chunks,
 )
@@ -192,6 +195,130 @@ def test_personas_differ_in_the_expected_direction():
     assert medians["retention_months"].idxmin() == new
 
 
+# --- extreme customers --------------------------------------------------------------------
+
+MONEY = ["annual_income", "total_purchase_amount"]
+
+
+def _changed_rows(before: pd.DataFrame, after: pd.DataFrame) -> pd.Series:
+    return (before != after).any(axis=1)
+
+
+@pytest.fixture(scope="module")
+def clean_customers() -> pd.DataFrame:
+    return generate_clean_customers(2000, seed=12)
+
+
+@pytest.mark.parametrize(("share", "count"), [(0.005, 10), (0.001, 2), (0.0001, 1), (1.0, 2000)])
+def test_make_extreme_makes_share_of_the_customers_extreme_at_least_one(
+    clean_customers, share, count
+):
+    extreme = make_extreme(clean_customers, share, seed=12)
+
+    changed = _changed_rows(clean_customers, extreme)
+    assert changed.sum() == count
+    income = extreme.loc[changed, "annual_income"]
+    purchases = extreme.loc[changed, "total_purchase_amount"]
+    assert income.between(*EXTREME_INCOME_RANGE).all()
+    assert purchases.between(*EXTREME_PURCHASE_RANGE).all()
+    # Far beyond everyone else: several times the richest ordinary customer.
+    assert income.min() > 3 * clean_customers["annual_income"].max()
+
+
+def test_make_extreme_keeps_everything_but_income_and_purchases(clean_customers):
+    before = clean_customers.copy()
+
+    extreme = make_extreme(clean_customers, 0.01, seed=3)
+
+    pd.testing.assert_frame_equal(clean_customers, before)  # the input is left alone
+    others = [name for name in extreme.columns if name not in MONEY]
+    pd.testing.assert_frame_equal(extreme[others], clean_customers[others])
+    changed = _changed_rows(clean_customers[MONEY], extreme[MONEY])
+    # Both money values change on every extreme customer, and only on those.
+    assert (extreme.loc[changed, MONEY] != clean_customers.loc[changed, MONEY]).all().all()
+
+
+def test_make_extreme_with_share_zero_changes_nothing(clean_customers):
+    pd.testing.assert_frame_equal(make_extreme(clean_customers, 0.0, seed=1), clean_customers)
+
+
+def test_make_extreme_is_seeded(clean_customers):
+    first = make_extreme(clean_customers, 0.01, seed=4)
+
+    pd.testing.assert_frame_equal(make_extreme(clean_customers, 0.01, seed=4), first)
+    assert not make_extreme(clean_customers, 0.01, seed=5).equals(first)
+
+
+@pytest.mark.parametrize("share", [-0.1, 1.5])
+def test_make_extreme_rejects_a_share_outside_0_to_1(clean_customers, share):
+    with pytest.raises(ValueError, match="extreme_share must be between 0 and 1"):
+        make_extreme(clean_customers, share, seed=1)
+    with pytest.raises(ValueError, match="extreme_share"):
+        generate_customer_file(100, seed=1, extreme_share=share)
+
+
+def test_extreme_share_makes_that_many_customers_extreme_keeping_their_persona():
+    plain_rows, plain_truth = generate_customer_file(3000, seed=14, dirty_share=0)
+
+    rows, truth = generate_customer_file(3000, seed=14, dirty_share=0, extreme_share=0.002)
+
+    changed = _changed_rows(plain_rows, rows)
+    assert changed.sum() == 6
+    others = [name for name in CANONICAL_COLUMNS if name not in MONEY]
+    pd.testing.assert_frame_equal(rows[others], plain_rows[others])
+    assert pd.to_numeric(rows.loc[changed, "annual_income"]).between(*EXTREME_INCOME_RANGE).all()
+    purchases = pd.to_numeric(rows.loc[changed, "total_purchase_amount"])
+    assert purchases.between(*EXTREME_PURCHASE_RANGE).all()
+    # Still valid values as written (whole incomes, purchases with two decimals).
+    assert _valid_rows(rows).all()
+    pd.testing.assert_frame_equal(truth, plain_truth)
+
+
+def test_extreme_share_with_damaged_rows_keeps_the_damages(default_file):
+    rows, truth = generate_customer_file(5000, seed=11, extreme_share=0.001)
+    plain_rows, plain_truth = default_file
+
+    flagged = ~_valid_rows(rows) | rows[CUSTOMER_ID].duplicated()
+    assert flagged.sum() == round(5000 * 0.02)
+    assert len(rows) == len(plain_rows)
+    pd.testing.assert_frame_equal(truth, plain_truth)
+
+
+# --- dropped features ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "dropped",
+    [("age",), ("age", "engagement_score"), ("gender", "retention_months"), ()],
+)
+def test_drop_features_leaves_out_exactly_those_columns(default_file, dropped):
+    full_rows, full_truth = default_file
+
+    rows, truth = generate_customer_file(5000, seed=11, drop_features=dropped)
+
+    kept = [name for name in CANONICAL_COLUMNS if name not in dropped]
+    assert list(rows.columns) == kept
+    pd.testing.assert_frame_equal(rows, full_rows[kept])
+    pd.testing.assert_frame_equal(truth, full_truth)
+
+
+@pytest.mark.parametrize("dropped", [("shoe_size",), ("age", "shoe_size"), (CUSTOMER_ID,)])
+def test_drop_features_refuses_a_column_that_is_not_an_optional_one(dropped):
+    with pytest.raises(ValueError, match="drop_features") as error:
+        generate_customer_file(100, seed=1, drop_features=dropped)
+    unknown = [name for name in dropped if name != "age"]
+    assert str(unknown) in str(error.value)
+
+
+def test_write_customer_file_writes_the_extreme_and_dropped_options(tmp_path):
+    out = tmp_path / "customers.csv"
+
+    write_customer_file(out, None, 400, seed=3, extreme_share=0.01, drop_features=("age",))
+
+    expected, _ = generate_customer_file(400, seed=3, extreme_share=0.01, drop_features=("age",))
+    pd.testing.assert_frame_equal(_read_text_csv(out), expected.reset_index(drop=True))
+
+
 # --- writing and the CLI ----------------------------------------------------------------
 
 
@@ -345,6 +472,47 @@ def test_main_cli_writes_both_files(tmp_path):
     pd.testing.assert_frame_equal(
         pd.read_csv(truth_out, dtype=str, keep_default_na=False), expected_truth
     )
+
+
+def test_main_cli_extreme_share_and_drop_features_flags(tmp_path):
+    out, truth_out = tmp_path / "c.csv", tmp_path / "t.csv"
+
+    main(
+        [
+            *("--rows", "500", "--seed", "8"),
+            *("--extreme-share", "0.01", "--drop-features", "age,engagement_score"),
+            *("--out", str(out), "--truth", str(truth_out)),
+        ]
+    )
+
+    expected_rows, expected_truth = generate_customer_file(
+        500, seed=8, extreme_share=0.01, drop_features=("age", "engagement_score")
+    )
+    written = _read_text_csv(out)
+    assert "age" not in written.columns
+    assert "engagement_score" not in written.columns
+    income = pd.to_numeric(written["annual_income"], errors="coerce")
+    assert (income >= EXTREME_INCOME_RANGE[0]).any()
+    pd.testing.assert_frame_equal(written, expected_rows.reset_index(drop=True))
+    pd.testing.assert_frame_equal(_read_text_csv(truth_out), expected_truth)
+
+
+def test_main_cli_defaults_write_no_extremes_and_every_column(tmp_path):
+    out = tmp_path / "c.csv"
+
+    main(["--rows", "200", "--seed", "8", "--out", str(out)])
+
+    expected_rows, _ = generate_customer_file(200, seed=8)
+    pd.testing.assert_frame_equal(_read_text_csv(out), expected_rows.reset_index(drop=True))
+    assert tuple(_read_text_csv(out).columns) == CANONICAL_COLUMNS
+
+
+def test_main_cli_rejects_an_unknown_dropped_feature(tmp_path):
+    out = tmp_path / "c.csv"
+
+    with pytest.raises(ValueError, match="shoe_size"):
+        main(["--rows", "50", "--out", str(out), "--drop-features", "shoe_size"])
+    assert not out.exists()
 
 
 def test_main_cli_requires_out(capsys):
