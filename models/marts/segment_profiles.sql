@@ -36,11 +36,7 @@ features_profiled as (
 
 features_in_file as (
 
-    select
-        {%- for feature in features %}
-        bool_or(is_in_file) filter (where feature_name = '{{ feature.name }}') as has_{{ feature.name }}
-        {%- if not loop.last %},{% endif %}
-        {%- endfor %}
+    select list(feature_name) filter (where is_in_file) as feature_names
     from features_profiled
 
 ),
@@ -151,8 +147,11 @@ segment_strategy as (
             {%- for feature in features %}
             case
                 when
-                    list_contains(string_split(replace(segment_strategies.kpi_features, ' ', ''), ','), '{{ feature.name }}')
-                    and not coalesce(features_in_file.has_{{ feature.name }}, false)
+                    list_contains(
+                        string_split(replace(segment_strategies.kpi_features, ' ', ''), ','),
+                        '{{ feature.name }}'
+                    )
+                    and not list_contains(features_in_file.feature_names, '{{ feature.name }}')
                     then '{{ feature.name }}'
             end{% if not loop.last %},{% endif %}
             {%- endfor %}
@@ -188,20 +187,24 @@ segment_warnings as (
         segment_aggregates.cluster_id,
         case
             when segment_aggregates.unnamed_reason = 'below_min_persona_share'
-                then 'Too small to name: ' || segment_evidence.segment_name || ' holds '
-                || round(100 * segment_evidence.customer_share, 1) || '% of customers, below'
-                || ' min_persona_share (' || round(100 * segment_evidence.min_persona_share, 1)
-                || '%).'
+                then
+                    'Too small to name: ' || segment_evidence.segment_name || ' holds '
+                    || round(100 * segment_evidence.customer_share, 1) || '% of customers, below'
+                    || ' min_persona_share (' || round(100 * segment_evidence.min_persona_share, 1)
+                    || '%).'
             when segment_aggregates.unnamed_reason = 'no_defining_feature_in_file'
-                then 'Not named: the file has none of the closest persona''s defining'
-                || ' features (' || segment_evidence.persona_evidence || ').'
+                then
+                    'Not named: the file has none of the closest persona''s defining'
+                    || ' features (' || segment_evidence.persona_evidence || ').'
             when segment_aggregates.unnamed_reason = 'profile_disagrees'
-                then 'Not named: the segment does not show the closest persona''s defining'
-                || ' traits (' || segment_evidence.persona_evidence || ').'
+                then
+                    'Not named: the segment does not show the closest persona''s defining'
+                    || ' traits (' || segment_evidence.persona_evidence || ').'
             when segment_aggregates.persona_match_strength = 'weak'
-                then 'Weak match to ' || segment_aggregates.persona_name || ' (confidence '
-                || round(segment_aggregates.persona_match_confidence, 2) || '): '
-                || segment_evidence.persona_evidence || '.'
+                then
+                    'Weak match to ' || segment_aggregates.persona_name || ' (confidence '
+                    || round(segment_aggregates.persona_match_confidence, 2) || '): '
+                    || segment_evidence.persona_evidence || '.'
         end as segment_warning
     from segment_aggregates
     inner join segment_evidence
