@@ -230,8 +230,11 @@ TABLE_CHARACTERS_PER_PAGE_WIDTH = 120
 
 def add_table(
     figure: Figure, rect: list[float], frame: pd.DataFrame, col_widths: list[float]
-) -> None:
-    """A table whose long cells wrap onto more lines (the row grows) instead of spilling over."""
+) -> float:
+    """A table whose long cells wrap onto more lines (the row grows) instead of spilling over.
+
+    Returns the height, in figure coordinates, where the table ends, to place what follows.
+    """
     axes = figure.add_axes(rect)
     axes.axis("off")
     widths = [
@@ -259,6 +262,8 @@ def add_table(
         else:
             lines = max(text.count("\n") + 1 for text in cells[row - 1])
             cell.set_height(cell.get_height() * (1 + 0.65 * (lines - 1)))
+    extent = table.get_window_extent(figure.canvas.get_renderer())
+    return float(figure.transFigure.inverted().transform((0, extent.y0))[1])
 
 
 def evidence_label(profile: pd.Series) -> str:
@@ -327,10 +332,14 @@ def executive_summary(writer: ReportWriter, data: ReportData) -> None:
             "Strategy": profiles["strategy_headline"],
         }
     )
-    add_table(figure, [0.06, 0.71, 0.88, 0.14], summary, [0.29, 0.09, 0.06, 0.08, 0.15, 0.33])
-    figure.text(0.06, 0.655, "Before acting on these segments", fontsize=12, fontweight="bold")
+    table_end = add_table(
+        figure, [0.06, 0.71, 0.88, 0.14], summary, [0.29, 0.09, 0.06, 0.08, 0.15, 0.33]
+    )
+    figure.text(
+        0.06, table_end - 0.04, "Before acting on these segments", fontsize=12, fontweight="bold"
+    )
     bullets = "\n".join(wrap(f"\u2022 {note}", 115) for note in evidence_notes(data))
-    figure.text(0.06, 0.635, bullets, fontsize=8.5, va="top", linespacing=1.4)
+    figure.text(0.06, table_end - 0.055, bullets, fontsize=8.5, va="top", linespacing=1.4)
     axes = figure.add_axes([0.36, 0.07, 0.56, 0.26])
     palette = persona_palette(profiles["persona_name"].tolist())
     shares = profiles.melt(
