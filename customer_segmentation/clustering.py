@@ -298,10 +298,15 @@ def judge_cluster_count(diagnostics: pd.DataFrame, chosen_k: int) -> ClusterCoun
         evidence.append(f"the inertia curve bends most sharply at k = {chosen_k}")
     if best_k == chosen_k:
         evidence.append(f"the silhouette is highest at k = {chosen_k} ({chosen_score:.2f})")
-    elif near_best or is_local_peak:
+    elif near_best:
         evidence.append(
-            f"the silhouette at k = {chosen_k} ({chosen_score:.2f}) is a local peak, close to the"
-            f" best (k = {best_k}, {silhouette.max():.2f})"
+            f"the silhouette at k = {chosen_k} ({chosen_score:.2f}) is within 0.02 of the best"
+            f" (k = {best_k}, {silhouette.max():.2f})"
+        )
+    elif is_local_peak:
+        evidence.append(
+            f"the silhouette at k = {chosen_k} ({chosen_score:.2f}) is a local peak, though"
+            f" lower than at k = {best_k} ({silhouette.max():.2f})"
         )
     if evidence:
         text = f"The data supports {chosen_k} segments: " + " and ".join(evidence) + "."

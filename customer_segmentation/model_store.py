@@ -133,7 +133,8 @@ class SourceFile:
 
 def _stored_list(value: object, default: float | str, size: int) -> np.ndarray:
     """A stored list column; versions fitted before the column existed hold null."""
-    if value is None or (np.isscalar(value) and pd.isna(value)):
+    # DuckDB hands a null list back as None, pd.NA or NaN, depending on the path.
+    if value is None or value is pd.NA or (np.isscalar(value) and pd.isna(value)):
         return np.full(size, default, dtype=object if isinstance(default, str) else float)
     return np.asarray(value, dtype=object if isinstance(default, str) else float)
 

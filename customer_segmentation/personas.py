@@ -283,10 +283,10 @@ def match_clusters_to_personas(
                 )
             )
             continue
-        if column is None:
-            reason = NO_PERSONA_LEFT
-        elif shares[row] < min_persona_share:
+        if shares[row] < min_persona_share:
             reason = TOO_SMALL
+        elif column is None:
+            reason = NO_PERSONA_LEFT
         elif not item.shown:
             reason = NO_DEFINING_FEATURE
         else:

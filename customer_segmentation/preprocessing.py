@@ -74,8 +74,12 @@ class FeaturePreparation:
             extreme_lowers=first_quartile - EXTREME_IQR_MULTIPLE * spread,
             extreme_uppers=third_quartile + EXTREME_IQR_MULTIPLE * spread,
             means=clipped.mean(axis=0),
-            # A constant column (which the project leaves out before fitting) would divide by 0.
-            scales=np.where(scales > 0, scales, 1.0),
+            # A column that clipping leaves constant (99% of customers on one placeholder value)
+            # has a spread of rounding noise, not 0: dividing by it would put everyone a whole
+            # standard deviation out. Such a column is centred and left unscaled.
+            scales=np.where(
+                scales > 1e-9 * np.maximum(1.0, np.abs(clipped.mean(axis=0))), scales, 1.0
+            ),
         )
 
     def standardise(self, values: np.ndarray) -> np.ndarray:
@@ -90,9 +94,10 @@ class FeaturePreparation:
 
     def to_original_scale(self, standardised: np.ndarray) -> np.ndarray:
         """Standardised values back in the features' own units (for centroids)."""
-        transformed = self.to_transformed_scale(standardised)
+        original = np.array(self.to_transformed_scale(standardised), dtype=float)
         is_log = np.array([transform == LOG1P for transform in self.transforms])
-        return np.where(is_log, np.expm1(transformed), transformed)
+        original[..., is_log] = np.expm1(original[..., is_log])
+        return original
 
     def extreme_mask(self, values: np.ndarray) -> np.ndarray:
         """True where a customer's value lies beyond the feature's far-out fences."""

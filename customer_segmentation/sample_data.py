@@ -453,7 +453,7 @@ def main(argv: list[str] | None = None) -> None:
         args.seed,
         args.dirty_share,
         extreme_share=args.extreme_share,
-        drop_features=tuple(name for name in args.drop_features.split(",") if name),
+        drop_features=tuple(name.strip() for name in args.drop_features.split(",") if name.strip()),
     )
 
 

@@ -600,6 +600,24 @@ def test_more_clusters_than_personas_names_leftovers_by_size(seed_definitions, s
     assert [m.cluster_id for m in matches] == [1, 2, 3, 4, 5, 6]
 
 
+def test_a_tiny_leftover_cluster_is_too_small_before_it_is_one_too_many(
+    seed_definitions, seed_defining
+):
+    profiles = persona_profiles(seed_definitions, FEATURES)
+    far = np.full((2, len(FEATURES)), 6.0)
+    far[1] *= -1
+    centroids = pd.DataFrame(np.vstack([profiles.to_numpy(), far]), columns=FEATURES)
+    sizes = np.array([500, 500, 500, 500, 40, 90])  # 40 of 2,130 is 1.9%, 90 is 4.2%
+
+    matches = match_clusters_to_personas(
+        centroids, seed_definitions, seed_defining, sizes, min_persona_share=0.03
+    )
+    by_label = _by_label(matches)
+
+    assert by_label[4].unnamed_reason == TOO_SMALL
+    assert by_label[5].unnamed_reason == NO_PERSONA_LEFT
+
+
 def test_leftover_ids_follow_the_largest_persona_id():
     centroids = _small_centroids([(-1.0, -1.0), (2.0, -1.0), (-1.0, 2.0), (8.0, 8.0)])
 

@@ -239,3 +239,28 @@ def test_to_original_scale_of_the_base_is_the_mean_on_the_log_scale(ladder):
     back = ladder.to_original_scale(np.zeros((1, 2)))
 
     np.testing.assert_allclose(back, [[ladder.means[0], np.expm1(ladder.means[1])]])
+
+
+def test_a_column_clipping_leaves_constant_is_centred_not_blown_up():
+    # 99.6% of customers on one placeholder income: clipping leaves the column constant up to
+    # rounding noise, which must not become a scale that puts everyone a standard deviation out.
+    incomes = np.full(2000, 52_000.0)
+    incomes[:8] = [10_000, 20_000, 30_000, 40_000, 60_000, 70_000, 80_000, 90_000]
+    ages = np.linspace(20, 70, 2000)
+    values = np.column_stack([ages, incomes])
+    prepared = FeaturePreparation.fit(values, ("age", "annual_income"))
+
+    assert prepared.scales[1] == 1.0
+    np.testing.assert_allclose(prepared.standardise(values)[8:, 1], 0.0, atol=1e-9)
+
+
+def test_to_original_scale_leaves_large_non_money_values_alone_without_overflow():
+    values = np.column_stack([np.linspace(700, 900, 500), np.linspace(1_000, 9_000, 500)])
+    prepared = FeaturePreparation.fit(values, ("retention_months", "annual_income"))
+    standardised = prepared.standardise(values)
+
+    with np.errstate(over="raise"):
+        original = prepared.to_original_scale(standardised)
+
+    expected = np.clip(values[:, 0], prepared.clip_lowers[0], prepared.clip_uppers[0])
+    np.testing.assert_allclose(original[:, 0], expected)

@@ -480,7 +480,7 @@ def test_main_cli_extreme_share_and_drop_features_flags(tmp_path):
     main(
         [
             *("--rows", "500", "--seed", "8"),
-            *("--extreme-share", "0.01", "--drop-features", "age,engagement_score"),
+            *("--extreme-share", "0.01", "--drop-features", "age, engagement_score"),
             *("--out", str(out), "--truth", str(truth_out)),
         ]
     )
