@@ -1,11 +1,10 @@
 {#-
     Nearest-centroid scoring as one pass over the customers: the current model version is
-    pivoted into a single row of scalars (each feature's transform, clipping bounds, fences,
-    mean and scale, each cluster's centroid on each feature), and every customer's squared
-    distance to each cluster is a plain expression on its own row. The features are prepared
-    exactly as customer_segmentation.preprocessing prepares them for the fit: ln(1 + value)
-    where the version says log1p, clipped to the stored bounds, then standardised. No join fans customers out, no group by gathers them
-    back: the cost is one scan, whatever the number of customers.
+    pivoted into one row of scalars (per feature its transform, clipping bounds, fences, mean
+    and scale; per cluster its centroid), and every customer's squared distance to each
+    cluster is a plain expression on its own row: one scan, no join fanning customers out.
+    Features are prepared exactly as customer_segmentation.preprocessing prepares the fit's:
+    ln(1 + value) where the version says log1p, clipped to the stored bounds, standardised.
 
     The clusters are addressed by position (1 to n_clusters, in cluster_id order): a version
     always has var n_clusters clusters, because a change of n_clusters fits a new version

@@ -3,10 +3,9 @@
 
 with
 
-customer_segments as not materialized (
+segment_aggregates as (
 
-    -- Read twice below; DuckDB would otherwise store a copy of the whole mart to share.
-    select * from {{ ref('customer_segments') }}
+    select * from {{ ref('int_segments_aggregated') }}
 
 ),
 
@@ -38,101 +37,6 @@ features_in_file as (
 
     select list(feature_name) filter (where is_in_file) as feature_names
     from features_profiled
-
-),
-
-base_statistics as (
-
-    select
-        count(*) as customer_count,
-        sum(total_purchase_amount) as revenue,
-        {%- for feature in features %}
-        avg({{ feature.name }}) as avg_{{ feature.name }},
-        stddev_pop({{ feature.name }}) as stddev_{{ feature.name }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
-    from customer_segments
-
-),
-
-segment_aggregates as (
-
-    select
-        cluster_id,
-        any_value(persona_id) as persona_id,
-        any_value(persona_name) as persona_name,
-        any_value(is_matched_persona) as is_matched_persona,
-        any_value(persona_match_distance) as persona_match_distance,
-        any_value(persona_match_confidence) as persona_match_confidence,
-        any_value(persona_match_strength) as persona_match_strength,
-        any_value(unnamed_reason) as unnamed_reason,
-        any_value(model_version) as model_version,
-        count(*) as customer_count,
-        count(*) filter (where is_extreme_profile) as extreme_customer_count,
-        sum(total_purchase_amount) as revenue,
-        {%- for feature in features %}
-        avg({{ feature.name }}) as avg_{{ feature.name }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
-    from customer_segments
-    group by cluster_id
-
-),
-
-deviations_by_feature as (
-
-    -- How far each segment's average sits from the whole base, in the base's standard deviations.
-    {%- for feature in features %}
-    select
-        segment_aggregates.cluster_id,
-        '{{ feature.name }}' as feature_name,
-        (segment_aggregates.avg_{{ feature.name }} - base_statistics.avg_{{ feature.name }})
-        / nullif(base_statistics.stddev_{{ feature.name }}, 0) as sd_from_base
-    from segment_aggregates
-    cross join base_statistics
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
-
-),
-
-segment_deviations as (
-
-    select
-        cluster_id,
-        {%- for feature in features %}
-        {%- set sd_column = feature.name ~ '_sd_from_base' %}
-        max(sd_from_base) filter (where feature_name = '{{ feature.name }}') as {{ sd_column }}
-        {%- if not loop.last %},{% endif %}
-        {%- endfor %}
-    from deviations_by_feature
-    group by cluster_id
-
-),
-
-ranked_deviations as (
-
-    select
-        cluster_id,
-        feature_name,
-        sd_from_base,
-        row_number() over (
-            partition by cluster_id order by abs(sd_from_base) desc, feature_name
-        ) as distinctiveness_rank
-    from deviations_by_feature
-
-),
-
-distinctive_features as (
-
-    select
-        cluster_id,
-        string_agg(
-            format('{} {:+.1f} sd', feature_name, sd_from_base), ', '
-            order by distinctiveness_rank
-        ) as distinctive_features
-    from ranked_deviations
-    where distinctiveness_rank <= 3
-    group by cluster_id
 
 ),
 
@@ -170,9 +74,8 @@ segment_evidence as (
         segmentation_models.segment_name,
         segmentation_models.persona_evidence,
         segmentation_models.min_persona_share,
-        segment_aggregates.customer_count / base_statistics.customer_count as customer_share
+        segment_aggregates.customer_count / segment_aggregates.base_customer_count as customer_share
     from segment_aggregates
-    cross join base_statistics
     inner join segmentation_models
         on
             segment_aggregates.model_version = segmentation_models.model_version
@@ -234,9 +137,9 @@ final as (
 
         -- size and value
         segment_aggregates.customer_count,
-        segment_aggregates.customer_count / base_statistics.customer_count as customer_share,
+        segment_evidence.customer_share,
         segment_aggregates.revenue,
-        segment_aggregates.revenue / nullif(base_statistics.revenue, 0) as revenue_share,
+        segment_aggregates.revenue / nullif(segment_aggregates.base_revenue, 0) as revenue_share,
         segment_aggregates.revenue / segment_aggregates.customer_count as revenue_per_customer,
         segment_aggregates.extreme_customer_count,
 
@@ -245,9 +148,9 @@ final as (
         segment_aggregates.avg_{{ feature.name }},
         {%- endfor %}
         {%- for feature in features %}
-        segment_deviations.{{ feature.name }}_sd_from_base,
+        segment_aggregates.{{ feature.name }}_sd_from_base,
         {%- endfor %}
-        distinctive_features.distinctive_features,
+        segment_aggregates.distinctive_features,
 
         -- strategy
         segment_strategy.strategy_headline,
@@ -258,11 +161,6 @@ final as (
         segment_strategy.kpi_missing_features as strategy_kpi_missing_features
 
     from segment_aggregates
-    cross join base_statistics
-    inner join segment_deviations
-        on segment_aggregates.cluster_id = segment_deviations.cluster_id
-    inner join distinctive_features
-        on segment_aggregates.cluster_id = distinctive_features.cluster_id
     inner join segment_evidence
         on segment_aggregates.cluster_id = segment_evidence.cluster_id
     inner join segment_warnings
