@@ -216,10 +216,21 @@ def test_catalogue_16_mall_customers_layout_builds_on_three_features(tmp_path: P
     with run.connect() as connection:
         used = connection.execute("select features from segmentation_model_versions").fetchall()
         profiles = connection.execute(
-            "select persona_name, customer_count, revenue from segment_profiles"
+            "select persona_name, is_matched_persona, unnamed_reason, customer_count, revenue"
+            " from segment_profiles"
         ).df()
         clean = connection.execute("select count(*) from customer_segments").fetchone()[0]
     assert used == [("age, annual_income, spending_score",)]
-    assert sorted(profiles["persona_name"]) == sorted(PERSONA_NAMES)
+    assert len(profiles) == 4
+    # Without purchases or retention nothing can show High-Value Loyal Customers' defining
+    # traits: that segment keeps a descriptive name; the personas the file can show are named.
+    named = profiles[profiles["is_matched_persona"]]
+    assert set(named["persona_name"]) < set(PERSONA_NAMES)
+    assert "High-Value Loyal Customers" not in set(profiles["persona_name"])
+    assert "Young, Trend-Driven Shoppers" in set(named["persona_name"])
+    assert set(profiles["unnamed_reason"].dropna()) <= {
+        "no_defining_feature_in_file",
+        "profile_disagrees",
+    }
     assert profiles["revenue"].isna().all()
     assert clean == mall_rows
