@@ -157,6 +157,7 @@ readable_rows as (
         {%- for feature in customer_feature_specs() %}
         {{ feature.name }}_raw,
         {%- endfor %}
+        derived_from,
         cast(null as varchar) as raw_record,
         record_fingerprint
 

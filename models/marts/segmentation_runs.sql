@@ -77,7 +77,8 @@ final as (
         feature_choices.clustering_features_left_out,
         {{ var('n_clusters') }} as n_clusters,
         {{ var('kmeans_random_state') }} as kmeans_random_state,
-        {{ var('kmeans_n_init') }} as kmeans_n_init
+        {{ var('kmeans_n_init') }} as kmeans_n_init,
+        date {{ sql_string(as_of_date()) }} as as_of_date
 
     from file_totals
     cross join feature_choices
