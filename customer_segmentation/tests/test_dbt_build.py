@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -141,3 +142,16 @@ def test_other_cluster_counts_name_extra_segments_generically(
     assert [name for name in names if name not in PERSONA_NAMES] == [
         f"Unmatched Segment {cluster_id}" for cluster_id in range(5, n_clusters + 1)
     ]
+
+
+def test_a_users_required_features_never_break_the_projects_own_tests(tmp_path: Path) -> None:
+    # Every unit test pins the vars it depends on: the full build, unit tests included, passes
+    # with the required_features a file without spending scores needs.
+    run = run_dbt(
+        ["build"], tmp_path, {"required_features": ["annual_income", "total_purchase_amount"]}
+    )
+    assert_succeeded(run)
+    results = json.loads((run.target_path / "run_results.json").read_text())["results"]
+    unit_tests = [result for result in results if result["unique_id"].startswith("unit_test.")]
+    assert len(unit_tests) >= 7
+    assert {result["status"] for result in unit_tests} == {"pass"}
