@@ -1,11 +1,3 @@
-{#- The checks run after this table is committed, so that when they stop the build the rows
-    they counted are there to open, not rolled back to an earlier build's. -#}
-{{
-    config(
-        post_hook={"sql": "{{ assert_customer_file_is_usable(this) }}", "transaction": false}
-    )
-}}
-
 {%- set required_features = var('required_features') -%}
 
 with
