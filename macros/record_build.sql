@@ -1,6 +1,6 @@
 {#-
-    on-run-end: record every `dbt build` in the database it built, in the table
-    build_log.segmentation_builds: when, with which vars, and whether every node passed.
+    on-run-end: record every `dbt build` in the database it built, in the table behind the
+    source build_log.segmentation_builds: when, with which vars, and whether every node passed.
 
     The record lives in the database rather than in target/run_results.json, which the next
     dbt command of any kind (docs generate, compile) overwrites, and which says nothing of the
@@ -9,11 +9,6 @@
     work on the file the database was built from, never silently on the sample.
 -#}
 
-{% macro build_log_relation() %}
-    {{ return(api.Relation.create(database=target.database, schema='build_log', identifier='segmentation_builds')) }}
-{% endmacro %}
-
-
 {% macro record_build(results) %}
     {%- if execute and flags.WHICH == 'build' -%}
         {%- set passing = ['success', 'pass', 'skipped', 'no-op'] -%}
@@ -21,7 +16,7 @@
         {%- for result in results if result.status not in passing -%}
             {%- do failed.append(result.node.unique_id ~ " (" ~ result.status ~ ")") -%}
         {%- endfor -%}
-        {%- set builds = build_log_relation() -%}
+        {%- set builds = source('build_log', 'segmentation_builds') -%}
         {%- do run_query("create schema if not exists " ~ builds.schema) -%}
         {%- do run_query(
             "create table if not exists " ~ builds ~ " ("
