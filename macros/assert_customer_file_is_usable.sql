@@ -119,7 +119,9 @@
         {%- endif -%}
         {%- if sizes[0] < k -%}
             {{ exceptions.raise_compiler_error(file_label ~ ": only " ~ sizes[0] ~ " clean customer(s) for n_clusters = "
-                ~ k ~ ". See customers_rejected for the rows refused, or lower n_clusters with --vars.") }}
+                ~ k ~ ". The rows refused are those with row_status 'rejected' in int_customers_validated"
+                ~ " (DUCKDB_PATH=" ~ target.path ~ " make export TABLE=int_customers_validated); or lower"
+                ~ " n_clusters (in your vars file, or with --vars).") }}
         {%- endif -%}
         {%- if sizes[1] < k -%}
             {{ exceptions.raise_compiler_error(file_label ~ ": the " ~ sizes[0] ~ " clean customers have only "

@@ -12,7 +12,7 @@
     {%- set header_text = headers | join(var('csv_delimiter')) -%}
     {%- if '\x00' in header_text or header_text.startswith('\xff\xfe') or header_text.startswith('\xfe\xff') -%}
         {{ exceptions.raise_compiler_error(file_label ~ " looks UTF-16 encoded (its header holds NUL bytes). "
-            ~ "Set --vars '{\"csv_encoding\": \"utf-16\"}' or save the file as UTF-8.") }}
+            ~ "Set --vars '{\"csv_encoding\": \"utf-16\"}' (in a vars file: csv_encoding: utf-16) or save the file as UTF-8.") }}
     {%- endif -%}
     {%- for canonical, lacking in resolved.unresolved.items() -%}
         {{ exceptions.raise_compiler_error(file_label ~ " lacks the header(s) '" ~ lacking | join("', '")
@@ -46,7 +46,7 @@
                 {%- if candidate != var('csv_delimiter') and candidate in headers[0] -%}
                     {%- set ns.hint = "The whole header reads as one column, so the file is probably not '"
                         ~ var('csv_delimiter') ~ "'-separated but '" ~ label ~ "'-separated: set --vars '{\"csv_delimiter\": \""
-                        ~ label ~ "\"}'." -%}
+                        ~ label ~ "\"}' (in a vars file: csv_delimiter: \"" ~ label ~ "\")." -%}
                 {%- endif -%}
             {%- endfor -%}
         {%- endif -%}

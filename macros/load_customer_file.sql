@@ -110,7 +110,8 @@
         {%- if file_check.columns[0].values()[0] == 0 -%}
             {{ exceptions.raise_compiler_error(file_label ~ " not found (var customers_path). "
                 ~ "Relative paths resolve from the directory dbt runs in; pass an absolute path with "
-                ~ "--vars '{\"customers_path\": \"/abs/path/customers.csv\"}'.") }}
+                ~ "--vars '{\"customers_path\": \"/abs/path/customers.csv\"}' (in a vars file:"
+                ~ " customers_path: /abs/path/customers.csv).") }}
         {%- endif -%}
 
         {%- set headers = read_customer_file_header(path) -%}
@@ -216,7 +217,7 @@
             {{ exceptions.raise_compiler_error(file_label ~ " is not valid " ~ var('csv_encoding')
                 ~ ": " ~ encoding_error_count ~ " record(s) hold bytes that do not decode, the first on line "
                 ~ first_encoding_line ~ ". Set the file's encoding with --vars '{\"csv_encoding\": \"latin-1\"}' "
-                ~ "(or \"utf-16\"), or save the file as UTF-8.") }}
+                ~ "(or \"utf-16\"; in a vars file: csv_encoding: latin-1), or save the file as UTF-8.") }}
         {%- endif -%}
         {%- if readable_count + error_count == 0 -%}
             {{ exceptions.raise_compiler_error(file_label ~ " has a header but no data rows. "

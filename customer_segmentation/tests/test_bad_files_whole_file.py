@@ -185,7 +185,13 @@ def test_catalogue_18_header_only_file_stops(tmp_path: Path, rows) -> None:
 def test_catalogue_19_fewer_rows_than_clusters_stops(tmp_path: Path, rows) -> None:
     path = write_csv(tmp_path / "three.csv", rows.head(3))
     run = run_dbt(BUILD_TO_CLUSTERING_INPUT, tmp_path, {"customers_path": str(path)})
-    assert_stopped_with(run, "only 3 clean customer(s) for n_clusters = 4", "lower n_clusters")
+    assert_stopped_with(
+        run,
+        "only 3 clean customer(s) for n_clusters = 4",
+        "row_status 'rejected' in int_customers_validated",
+        f"DUCKDB_PATH={run.duckdb_path} make export TABLE=int_customers_validated",
+        "lower n_clusters",
+    )
 
 
 def test_catalogue_20_fewer_distinct_points_than_clusters_stops(tmp_path: Path, rows) -> None:
