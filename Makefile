@@ -98,8 +98,12 @@ docs: setup ## Generate the docs site (with the database's build vars) and serve
 
 METRICS ?= customers,share_of_customers,revenue,revenue_per_customer,average_purchase
 GROUP_BY ?= customer__persona_name
+# mf reads target/semantic_manifest.json, whose relations name the database they were parsed
+# for (DuckDB names it after the file): parse again for $(DUCKDB_PATH) and its build's vars.
 metrics: setup ## Validate the semantic layer and query it (METRICS=..., GROUP_BY=...) after a build
-	@$(DBT_VARS) --for later > /dev/null
+	@dbt_vars=$$($(DBT_VARS) --for later) && \
+		echo "$(BIN)/dbt parse --quiet --vars '$$dbt_vars'" && \
+		$(BIN)/dbt parse --quiet --vars "$$dbt_vars"
 	$(BIN)/mf validate-configs
 	$(BIN)/mf query --metrics $(METRICS) --group-by $(GROUP_BY) --decimals 2
 

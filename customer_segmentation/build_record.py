@@ -84,9 +84,14 @@ def read_last_build(duckdb_path: Path) -> BuildRecord | None:
         ) from error
 
 
+def database_prefix(duckdb_path: Path) -> str:
+    """What a make command needs in front to work on ``duckdb_path``."""
+    return "" if str(duckdb_path) == DEFAULT_DUCKDB_PATH else f"DUCKDB_PATH={duckdb_path} "
+
+
 def rebuild_command(record: BuildRecord | None, duckdb_path: Path) -> str:
     """The command that builds ``duckdb_path`` again from the file its last build read."""
-    prefix = "" if str(duckdb_path) == DEFAULT_DUCKDB_PATH else f"DUCKDB_PATH={duckdb_path} "
+    prefix = database_prefix(duckdb_path)
     if record is None or not record.dbt_vars:
         return f"{prefix}make run"
     if record.vars_file:
@@ -120,18 +125,17 @@ def check_vars_file_matches(
     if vars_file is None:
         return
     wanted = build_vars(vars_file)
+    build_it = f"{database_prefix(duckdb_path)}make run VARS_FILE={vars_file}"
     if record is None:
-        raise BuildRecordError(
-            f"{duckdb_path} records no dbt build: run `make run VARS_FILE={vars_file}` first."
-        )
+        raise BuildRecordError(f"{duckdb_path} records no dbt build: run `{build_it}` first.")
     if record.dbt_vars != wanted:
         built_from = (
             f"VARS_FILE={record.vars_file}" if record.vars_file else json.dumps(record.dbt_vars)
         )
         raise BuildRecordError(
             f"{duckdb_path} was built with {built_from}, not with the vars now in {vars_file}."
-            f" Build it from {vars_file} first (`make run VARS_FILE={vars_file}`), or leave"
-            " VARS_FILE out to use the database as it was built."
+            f" Build it from {vars_file} first (`{build_it}`), or leave VARS_FILE out to use"
+            " the database as it was built."
         )
 
 
