@@ -101,6 +101,16 @@ def test_the_build_records_its_vars_for_later_commands(own_build) -> None:
     assert dbt_vars("later", run.duckdb_path, vars_file) == record.dbt_vars
 
 
+def test_a_build_without_vars_file_on_that_database_says_it_uses_the_sample(
+    own_build, capsys
+) -> None:
+    run, vars_file = own_build
+    assert dbt_vars("build", run.duckdb_path, None) == {}
+    note = capsys.readouterr().err
+    assert f"{run.duckdb_path} was last built with other vars" in note
+    assert f"make run VARS_FILE={vars_file.resolve()}" in note
+
+
 def test_docs_generate_with_the_recorded_vars_keeps_the_users_file(own_build, tmp_path) -> None:
     run, _ = own_build
     docs = run_dbt(
