@@ -1,5 +1,6 @@
-# The front door. `make run` builds everything on the shipped sample; `make test` runs every check.
-# Both create the virtual environment first, so a fresh clone needs only Python 3.11 and make.
+# The front door. `make run` builds everything on the shipped sample, `make run VARS_FILE=x.yml`
+# on your own file; `make test` runs every check. Both create the virtual environment first, so
+# a fresh clone needs only Python 3.11 and make.
 
 PYTHON_BOOTSTRAP ?= python3.11
 VENV := .venv
@@ -15,9 +16,18 @@ export DO_NOT_TRACK := 1
 # Where `make test` builds, so that checks never touch the database `make run` fills.
 TEST_DUCKDB_PATH ?= $(CURDIR)/target/test.duckdb
 
+# The database every command works on (profiles.yml reads it too).
+export DUCKDB_PATH ?= customer_segmentation.duckdb
+# A YAML file of dbt vars for your own customer file: `make run VARS_FILE=my_export.vars.yml`.
+# The build records its vars in the database; publish, report, docs and metrics then work on
+# that database's file without it, and refuse a VARS_FILE it was not built with.
+VARS_FILE ?=
+VARS_FILE_ARG = $(if $(VARS_FILE),--vars-file "$(VARS_FILE)")
+DBT_VARS = $(BIN)/python -m customer_segmentation.build_record dbt-vars $(VARS_FILE_ARG)
+
 .DEFAULT_GOAL := help
 
-.PHONY: help setup browser run build publish report test lint lint-sql lint-python pytest dbt-test-build dbt-score docs metrics export sample bench lock clean
+.PHONY: help setup browser run build publish report test lint lint-sql lint-python pytest dbt-test-build dbt-score docs metrics export sample sample-export bench lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -39,17 +49,21 @@ browser: ## Install Debian's chromium (for the docs-site test) where it is missi
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
 
-run: build publish report ## Set up, build every model and test, publish the marts, write the report
+run: build publish report ## Set up, build models and data tests (VARS_FILE=... for your file), publish, report
 
+# Unit tests check the project's code, not the user's file: `make test` runs them; a
+# production build leaves them out, as dbt advises.
 build: setup
-	$(BIN)/dbt build
+	@dbt_vars=$$($(DBT_VARS) --for build) && \
+		echo "$(BIN)/dbt build --exclude-resource-type unit_test --vars '$$dbt_vars'" && \
+		$(BIN)/dbt build --exclude-resource-type unit_test --vars "$$dbt_vars"
 
 PUBLISH_DIR ?= published
 publish: setup ## Write the marts as Parquet to $(PUBLISH_DIR)/, only if the last build passed
-	$(BIN)/python -m customer_segmentation.publish --out $(PUBLISH_DIR)
+	$(BIN)/python -m customer_segmentation.publish --out $(PUBLISH_DIR) $(VARS_FILE_ARG)
 
 report: setup ## Write reports/segmentation_report.pdf and reports/figures/*.png from the marts
-	$(BIN)/python -m customer_segmentation.report --out reports
+	$(BIN)/python -m customer_segmentation.report --out reports $(VARS_FILE_ARG)
 
 test: setup browser lint dbt-test-build dbt-score pytest ## Set up, lint, build with all dbt tests, score the manifest, run pytest
 
@@ -74,13 +88,22 @@ dbt-score: setup
 pytest: setup
 	$(BIN)/pytest
 
-docs: setup ## Generate the docs site and serve it on 127.0.0.1:8080
-	$(BIN)/dbt docs generate
+# dbt docs generate runs on-run-start, which reloads the customer file: with the vars the
+# database was built with, never the sample's.
+docs: setup ## Generate the docs site (with the database's build vars) and serve it on 127.0.0.1:8080
+	@dbt_vars=$$($(DBT_VARS) --for later) && \
+		echo "$(BIN)/dbt docs generate --vars '$$dbt_vars'" && \
+		$(BIN)/dbt docs generate --vars "$$dbt_vars"
 	$(BIN)/dbt docs serve --host 127.0.0.1 --port 8080 --no-browser
 
 METRICS ?= customers,share_of_customers,revenue,revenue_per_customer,average_purchase
 GROUP_BY ?= customer__persona_name
+# mf reads target/semantic_manifest.json, whose relations name the database they were parsed
+# for (DuckDB names it after the file): parse again for $(DUCKDB_PATH) and its build's vars.
 metrics: setup ## Validate the semantic layer and query it (METRICS=..., GROUP_BY=...) after a build
+	@dbt_vars=$$($(DBT_VARS) --for later) && \
+		echo "$(BIN)/dbt parse --quiet --vars '$$dbt_vars'" && \
+		$(BIN)/dbt parse --quiet --vars "$$dbt_vars"
 	$(BIN)/mf validate-configs
 	$(BIN)/mf query --metrics $(METRICS) --group-by $(GROUP_BY) --decimals 2
 
@@ -91,6 +114,10 @@ export: setup ## Write a mart as spreadsheet-safe CSV to exports/ (TABLE=custome
 sample: setup ## Regenerate the committed sample and its truth file
 	$(BIN)/python -m customer_segmentation.sample_data --rows 5000 --seed 42 \
 		--out data/customers_sample.csv --truth data/customers_sample_truth.csv
+
+sample-export: setup ## Regenerate data/marketing_export_sample.csv (export layout: no id, birth year, dates, split spend)
+	$(BIN)/python -m customer_segmentation.sample_exports --rows 2000 --seed 7 --as-of 2026-06-30 \
+		--damaged-share 0.02 --out data/marketing_export_sample.csv
 
 # Benchmark file sizes in rows; SIZE=100000000 runs that one size instead. Files are cached
 # in bench/data/ (gitignored), results go to bench/data/results.{md,json}.

@@ -19,15 +19,18 @@ from pathlib import Path
 
 import duckdb
 
+from customer_segmentation.build_record import DEFAULT_DUCKDB_PATH, last_build, rebuild_command
+
 FORMULA_PREFIX_PATTERN = r"^[=+\-@\t\r]"
-DEFAULT_DUCKDB_PATH = "customer_segmentation.duckdb"
 
 
 def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def spreadsheet_safe_select(connection: duckdb.DuckDBPyConnection, table: str) -> str:
+def spreadsheet_safe_select(
+    connection: duckdb.DuckDBPyConnection, table: str, duckdb_path: Path
+) -> str:
     """A select over ``table`` whose text columns are escaped for spreadsheets."""
     columns = connection.execute(
         "select column_name, data_type from information_schema.columns"
@@ -35,7 +38,8 @@ def spreadsheet_safe_select(connection: duckdb.DuckDBPyConnection, table: str) -
         [table],
     ).fetchall()
     if not columns:
-        raise SystemExit(f"No table named {table!r} in the database: run `make run` first.")
+        rebuild = rebuild_command(last_build(connection), duckdb_path)
+        raise SystemExit(f"No table named {table!r} in {duckdb_path}: run `{rebuild}` first.")
     expressions = []
     for name, data_type in columns:
         column = quote_identifier(name)
@@ -52,10 +56,12 @@ def spreadsheet_safe_select(connection: duckdb.DuckDBPyConnection, table: str) -
 def export_table(duckdb_path: Path, table: str, out: Path) -> int:
     """Write ``table`` to ``out`` as spreadsheet-safe CSV; return the number of rows."""
     if not duckdb_path.exists():
-        raise SystemExit(f"Database {duckdb_path} not found: run `make run` first.")
+        raise SystemExit(
+            f"Database {duckdb_path} not found: run `{rebuild_command(None, duckdb_path)}` first."
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(duckdb_path), read_only=True) as connection:
-        query = spreadsheet_safe_select(connection, table)
+        query = spreadsheet_safe_select(connection, table, duckdb_path)
         connection.execute(
             f"copy ({query}) to '{out.as_posix().replace(chr(39), chr(39) * 2)}'"
             " (header, delimiter ',')"

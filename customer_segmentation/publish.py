@@ -2,14 +2,15 @@
 
 BI tools should not open the DuckDB file: its lock would block the next build. So after a
 build whose every model and test passed, the marts are copied to Parquet files in one folder.
-The gate is dbt's own record of the build (``target/run_results.json``): if any node errored or
-any test failed, nothing is published and the files already there stay as they were. Each
-file is first written beside its final name and moved into place only once all are written,
-so a reader never sees a half-written or mixed set.
+The gate is the database's own record of its last build (``build_log.segmentation_builds``,
+see ``build_record``), which no later dbt command (docs, compile) overwrites: if any node of
+that build errored or any test failed, nothing is published and the files already there stay
+as they were. Each file is first written beside its final name and moved into place only once
+all are written, so a reader never sees a half-written or mixed set.
 
 Usage::
 
-    python -m customer_segmentation.publish --out published
+    python -m customer_segmentation.publish --out published [--vars-file my_export.vars.yml]
 """
 
 from __future__ import annotations
@@ -22,67 +23,60 @@ from pathlib import Path
 
 import duckdb
 
+from customer_segmentation.build_record import (
+    DEFAULT_DUCKDB_PATH,
+    BuildRecordError,
+    check_last_build_passed,
+    check_vars_file_matches,
+    last_build,
+    rebuild_command,
+)
+from customer_segmentation.vars_file import VarsFileError
+
 PUBLISHED_MARTS = (
     "customer_segments",
     "segment_profiles",
     "customers_rejected",
     "segmentation_model_versions",
 )
-PASSING_STATUSES = {"success", "pass", "skipped", "no-op"}
-DEFAULT_DUCKDB_PATH = "customer_segmentation.duckdb"
 
 
 class PublishError(RuntimeError):
     """Nothing was published; the message says why and what to do."""
 
 
-def audit_build(run_results_path: Path) -> str:
-    """The invocation id of the last build if every node passed; raise otherwise."""
-    if not run_results_path.exists():
-        raise PublishError(
-            f"No build record at {run_results_path}: run `make run` (dbt build) first."
-        )
-    results = json.loads(run_results_path.read_text())
-    command = results.get("args", {}).get("which")
-    if command != "build":
-        raise PublishError(
-            f"The last dbt command was `{command}`, not `build`: run `make run` so that every"
-            " model and test runs before publishing."
-        )
-    failed = [
-        f"{result['unique_id']} ({result['status']})"
-        for result in results["results"]
-        if result["status"] not in PASSING_STATUSES
-    ]
-    if failed:
-        raise PublishError(
-            f"The last build did not pass ({len(failed)} node(s): {', '.join(failed[:5])}"
-            + (", ..." if len(failed) > 5 else "")
-            + "). The published files were left as they were."
-        )
-    return results["metadata"]["invocation_id"]
-
-
-def check_database_matches_build(
-    connection: duckdb.DuckDBPyConnection, duckdb_path: Path, invocation_id: str
-) -> None:
-    """The audited build must be the one that wrote these marts, not a build of another file."""
+def audit_build(
+    connection: duckdb.DuckDBPyConnection, duckdb_path: Path, vars_file: Path | None = None
+) -> str:
+    """The invocation id of the database's last build if it passed and wrote these marts."""
+    try:
+        record = last_build(connection)
+        check_vars_file_matches(record, duckdb_path, vars_file)
+        check_last_build_passed(record, duckdb_path)
+    except (BuildRecordError, VarsFileError) as error:
+        raise PublishError(f"{error} The published files were left as they were.") from None
     tables = {row[0] for row in connection.execute("show tables").fetchall()}
     missing = [mart for mart in (*PUBLISHED_MARTS, "segmentation_runs") if mart not in tables]
+    rebuild = rebuild_command(record, duckdb_path)
     if missing:
-        raise PublishError(f"{duckdb_path} lacks {', '.join(missing)}: run `make run` first.")
+        raise PublishError(f"{duckdb_path} lacks {', '.join(missing)}: run `{rebuild}` first.")
     built_by = connection.execute("select invocation_id from segmentation_runs").fetchone()[0]
-    if built_by != invocation_id:
+    if built_by != record.invocation_id:
         raise PublishError(
-            f"The build recorded in run_results.json ({invocation_id}) did not write"
-            f" {duckdb_path} (built by {built_by}): run `make run` against this database first."
+            f"The marts in {duckdb_path} were written by build {built_by}, not by its last"
+            f" build {record.invocation_id} (which built only some models): run `{rebuild}`."
         )
+    return record.invocation_id
 
 
-def publish_marts(duckdb_path: Path, out_dir: Path, run_results_path: Path) -> dict[str, int]:
+def publish_marts(
+    duckdb_path: Path, out_dir: Path, vars_file: Path | None = None
+) -> dict[str, int]:
     """Write every mart to ``out_dir`` as Parquet after auditing the build; return row counts."""
-    invocation_id = audit_build(run_results_path)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if not duckdb_path.exists():
+        raise PublishError(
+            f"No database at {duckdb_path}: run `{rebuild_command(None, duckdb_path)}` first."
+        )
     try:
         connection = duckdb.connect(str(duckdb_path), read_only=True)
     except duckdb.IOException as error:
@@ -91,7 +85,8 @@ def publish_marts(duckdb_path: Path, out_dir: Path, run_results_path: Path) -> d
     row_counts: dict[str, int] = {}
     try:
         with connection:
-            check_database_matches_build(connection, duckdb_path, invocation_id)
+            invocation_id = audit_build(connection, duckdb_path, vars_file)
+            out_dir.mkdir(parents=True, exist_ok=True)
             for mart in PUBLISHED_MARTS:
                 staged = out_dir / f".{mart}.parquet.staged"
                 written[mart] = staged
@@ -123,14 +118,14 @@ def main(argv: list[str] | None = None) -> None:
         help="database holding the marts (default: $DUCKDB_PATH)",
     )
     parser.add_argument(
-        "--run-results",
+        "--vars-file",
         type=Path,
-        default=Path("target/run_results.json"),
-        help="dbt's record of the last build",
+        default=None,
+        help="refuse unless the database was built from this vars file",
     )
     args = parser.parse_args(argv)
     try:
-        row_counts = publish_marts(args.duckdb_path, args.out, args.run_results)
+        row_counts = publish_marts(args.duckdb_path, args.out, args.vars_file)
     except PublishError as error:
         raise SystemExit(f"Not published: {error}") from None
     for mart, rows in row_counts.items():

@@ -31,6 +31,15 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from sklearn.decomposition import PCA
 
+from customer_segmentation.build_record import (
+    DEFAULT_DUCKDB_PATH,
+    BuildRecord,
+    BuildRecordError,
+    check_last_build_passed,
+    check_vars_file_matches,
+    last_build,
+    rebuild_command,
+)
 from customer_segmentation.clustering import standardise
 from customer_segmentation.features import (
     CLUSTERING_FEATURES,
@@ -38,9 +47,9 @@ from customer_segmentation.features import (
     PERSONA_NAMES,
 )
 from customer_segmentation.personas import strength_scale
+from customer_segmentation.vars_file import VarsFileError
 
 A4_PORTRAIT = (8.27, 11.69)
-DEFAULT_DUCKDB_PATH = "customer_segmentation.duckdb"
 REQUIRED_TABLES = (
     "customer_segments",
     "segment_profiles",
@@ -98,10 +107,14 @@ class ReportData:
         return "total_purchase_amount" in self.features_present
 
 
-def load_report_data(duckdb_path: Path) -> ReportData:
-    """Read the marts, read-only; stop with a clear message when they are missing or stale."""
+def load_report_data(duckdb_path: Path, vars_file: Path | None = None) -> ReportData:
+    """Read the marts, read-only; stop with a clear message when they are missing or stale,
+    or when the database's last build failed (its marts would be an earlier build's)."""
     if not duckdb_path.exists():
-        raise ReportError(f"No database at {duckdb_path}: run `make run` first to build the marts.")
+        raise ReportError(
+            f"No database at {duckdb_path}: run `{rebuild_command(None, duckdb_path)}` first"
+            " to build the marts."
+        )
     try:
         connection = duckdb.connect(str(duckdb_path), read_only=True)
     except duckdb.IOException as error:
@@ -109,12 +122,19 @@ def load_report_data(duckdb_path: Path) -> ReportData:
             f"Cannot open {duckdb_path} read-only: {error}. Wait for the running build to finish."
         ) from error
     with connection:
+        try:
+            record = last_build(connection)
+            check_vars_file_matches(record, duckdb_path, vars_file)
+            check_last_build_passed(record, duckdb_path)
+        except (BuildRecordError, VarsFileError) as error:
+            raise ReportError(str(error)) from None
+        rebuild = rebuild_command(record, duckdb_path)
         tables = {row[0] for row in connection.execute("show tables").fetchall()}
         missing = [table for table in REQUIRED_TABLES if table not in tables]
         if missing:
             raise ReportError(
                 f"{duckdb_path} lacks {', '.join(missing)}: it was built by an older version or"
-                " a build that failed. Run `make run` first."
+                f" a build that failed. Run `{rebuild}` first."
             )
         data = ReportData(
             segments=connection.execute(
@@ -134,11 +154,11 @@ def load_report_data(duckdb_path: Path) -> ReportData:
             ).df(),
             run=connection.execute("select * from segmentation_runs").df().iloc[0],
         )
-    check_freshness(data.run)
+    check_freshness(data.run, record, duckdb_path)
     return data
 
 
-def check_freshness(run: pd.Series) -> None:
+def check_freshness(run: pd.Series, record: BuildRecord, duckdb_path: Path) -> None:
     """Stop when the customer file changed after the build that made the marts."""
     path = Path(run["customers_path"])
     if not path.exists():
@@ -148,7 +168,8 @@ def check_freshness(run: pd.Series) -> None:
     if modified_at > built_at:
         raise ReportError(
             f"The customer file {path} changed at {modified_at:%Y-%m-%d %H:%M} UTC, after the"
-            f" build of {built_at:%Y-%m-%d %H:%M} UTC: the marts are stale. Run `make run` first."
+            f" build of {built_at:%Y-%m-%d %H:%M} UTC: the marts are stale. Run"
+            f" `{rebuild_command(record, duckdb_path)}` first."
         )
 
 
@@ -782,9 +803,9 @@ def method_page(writer: ReportWriter, data: ReportData) -> None:
     writer.finish(figure)
 
 
-def build_report(duckdb_path: Path, out_dir: Path) -> ReportWriter:
+def build_report(duckdb_path: Path, out_dir: Path, vars_file: Path | None = None) -> ReportWriter:
     """Write the PDF and the figure PNGs; return the writer with its page list."""
-    data = load_report_data(duckdb_path)
+    data = load_report_data(duckdb_path, vars_file)
     figures_dir = out_dir / "figures"
     figures_dir.mkdir(parents=True, exist_ok=True)
     for stale_figure in figures_dir.glob("*.png"):
@@ -822,9 +843,15 @@ def main(argv: list[str] | None = None) -> None:
         help="database holding the marts (default: $DUCKDB_PATH)",
     )
     parser.add_argument("--out", type=Path, default=Path("reports"), help="output folder")
+    parser.add_argument(
+        "--vars-file",
+        type=Path,
+        default=None,
+        help="refuse unless the database was built from this vars file",
+    )
     args = parser.parse_args(argv)
     try:
-        writer = build_report(args.duckdb_path, args.out)
+        writer = build_report(args.duckdb_path, args.out, args.vars_file)
     except ReportError as error:
         raise SystemExit(f"Report not built: {error}") from None
     print(f"Wrote {args.out / 'segmentation_report.pdf'} ({len(writer.pages)} pages):")

@@ -49,11 +49,36 @@
             {{ exceptions.raise_compiler_error(
                 "Rejected " ~ ns.rejected ~ " of " ~ ns.total ~ " rows of '" ~ var('customers_path') ~ "' ("
                 ~ "%.1f" | format(100 * ns.rejected / ns.total) ~ "%), above max_rejected_share = " ~ limit
-                ~ ". Reasons: " ~ ns.reasons | join(", ")
-                ~ ". See customers_rejected; check the file and the var customer_columns, or raise"
-                ~ " max_rejected_share with --vars.") }}
+                ~ ". Reasons: " ~ ns.reasons | join(", ") ~ ".\n" ~ first_rejected_rows(validated_relation)
+                ~ "\nEvery row's verdict (row_status, reject_reason, the values as written) is in the table "
+                ~ validated_relation.identifier ~ " of the database " ~ target.path ~ ", which this build wrote."
+                ~ " To open it as a spreadsheet, run in the project folder: DUCKDB_PATH=" ~ target.path
+                ~ " make export TABLE=" ~ validated_relation.identifier ~ " (writes exports/"
+                ~ validated_relation.identifier ~ ".csv).\nCheck the file and the var customer_columns, or raise"
+                ~ " max_rejected_share (in your vars file, or with --vars).") }}
         {%- endif -%}
     {%- endif -%}
+{% endmacro %}
+
+
+{% macro first_rejected_rows(validated_relation) %}
+    {#- The first few rejected rows, each with the cell behind its reason, for the stop message. -#}
+    {%- set cells = [] -%}
+    {%- for feature in customer_feature_specs() -%}
+        {%- do cells.append("when starts_with(reject_reason, '" ~ feature.name ~ "_') then '" ~ feature.name
+            ~ " ' || coalesce('''' || " ~ feature.name ~ "_raw || '''', 'missing')") -%}
+    {%- endfor -%}
+    {%- set rows = run_query(
+        "select source_row_number, reject_reason, case " ~ cells | join(' ')
+        ~ " when reject_reason = 'malformed_row' then 'record ''' || raw_record || ''''"
+        ~ " else 'id ' || coalesce('''' || customer_id || '''', 'missing') end, derived_from from "
+        ~ validated_relation ~ " where row_status = 'rejected' order by source_row_number limit 3").rows -%}
+    {%- set examples = [] -%}
+    {%- for row in rows -%}
+        {%- do examples.append("row " ~ row[0] ~ ": " ~ row[1] ~ " (" ~ row[2]
+            ~ ("; from " ~ row[3] if row[3] is not none else "") ~ ")") -%}
+    {%- endfor -%}
+    {{ return("First rejected rows: " ~ examples | join(", ") ~ ".") }}
 {% endmacro %}
 
 
@@ -94,7 +119,9 @@
         {%- endif -%}
         {%- if sizes[0] < k -%}
             {{ exceptions.raise_compiler_error(file_label ~ ": only " ~ sizes[0] ~ " clean customer(s) for n_clusters = "
-                ~ k ~ ". See customers_rejected for the rows refused, or lower n_clusters with --vars.") }}
+                ~ k ~ ". The rows refused are those with row_status 'rejected' in int_customers_validated"
+                ~ " (DUCKDB_PATH=" ~ target.path ~ " make export TABLE=int_customers_validated); or lower"
+                ~ " n_clusters (in your vars file, or with --vars).") }}
         {%- endif -%}
         {%- if sizes[1] < k -%}
             {{ exceptions.raise_compiler_error(file_label ~ ": the " ~ sizes[0] ~ " clean customers have only "

@@ -59,8 +59,10 @@
 {% macro resolve_customer_headers(headers) %}
     {#-
         Map each canonical column to the header that carries it in the user's file, using the
-        var customer_columns (canonical -> header) and matching ignoring case and surrounding
-        spaces. Returns {'found': {canonical: header}, 'missing': [...], 'extra': [...]}.
+        var customer_columns (canonical -> header, or a derivation) and matching ignoring case
+        and surrounding spaces. Returns {'found': {canonical: header}, 'derived': {canonical:
+        derivation with the file's headers}, 'unresolved': {canonical: [headers the file
+        lacks]}, 'missing': [...], 'extra': [...]}.
     -#}
     {%- set column_map = var('customer_columns') -%}
     {%- set by_key = {} -%}
@@ -68,57 +70,31 @@
         {%- do by_key.update({(header | trim | lower): header}) -%}
     {%- endfor -%}
     {%- set found = {} -%}
+    {%- set derived = {} -%}
+    {%- set unresolved = {} -%}
     {%- set missing = [] -%}
+    {%- set used = [] -%}
     {%- for canonical in canonical_customer_columns() -%}
-        {%- set wanted = (column_map.get(canonical, canonical)) | trim | lower -%}
-        {%- if wanted in by_key -%}
-            {%- do found.update({canonical: by_key[wanted]}) -%}
+        {%- set spec = column_map.get(canonical, canonical) -%}
+        {%- if spec is mapping -%}
+            {%- set derivation = resolve_derivation(spec, by_key) -%}
+            {%- do derived.update({canonical: derivation.spec}) -%}
+            {%- do used.extend(derivation.headers) -%}
+            {%- if derivation.missing -%}
+                {%- do unresolved.update({canonical: derivation.missing}) -%}
+            {%- endif -%}
+        {%- elif (spec | trim | lower) in by_key -%}
+            {%- do found.update({canonical: by_key[spec | trim | lower]}) -%}
+            {%- do used.append(by_key[spec | trim | lower]) -%}
         {%- else -%}
             {%- do missing.append(canonical) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- set used = found.values() | list -%}
     {%- set extra = [] -%}
     {%- for header in headers if header not in used -%}
         {%- do extra.append(header) -%}
     {%- endfor -%}
-    {{ return({'found': found, 'missing': missing, 'extra': extra}) }}
-{% endmacro %}
-
-
-{% macro stop_on_unusable_header(path, headers, resolved) %}
-    {%- set file_label = "Customer file '" ~ path ~ "'" -%}
-    {%- if headers | length == 0 -%}
-        {{ exceptions.raise_compiler_error(file_label ~ " is empty: it has no header row. "
-            ~ "Export the file again with a header line naming the columns.") }}
-    {%- endif -%}
-    {%- set header_text = headers | join(var('csv_delimiter')) -%}
-    {%- if '\x00' in header_text or header_text.startswith('\xff\xfe') or header_text.startswith('\xfe\xff') -%}
-        {{ exceptions.raise_compiler_error(file_label ~ " looks UTF-16 encoded (its header holds NUL bytes). "
-            ~ "Set --vars '{\"csv_encoding\": \"utf-16\"}' or save the file as UTF-8.") }}
-    {%- endif -%}
-    {%- set missing_required = [] -%}
-    {%- for column in resolved.missing if column in required_customer_columns() -%}
-        {%- do missing_required.append(column ~ " (looked for header '"
-            ~ var('customer_columns').get(column, column) ~ "')") -%}
-    {%- endfor -%}
-    {%- if missing_required -%}
-        {%- set ns = namespace(hint="Map your headers with --vars '{\"customer_columns\": {\"annual_income\": \"Your Income Header\"}}'.") -%}
-        {%- if headers | length == 1 -%}
-            {%- for candidate, label in [(';', ';'), ('\t', '\\t'), ('|', '|'), (',', ',')] -%}
-                {%- if candidate != var('csv_delimiter') and candidate in headers[0] -%}
-                    {%- set ns.hint = "The whole header reads as one column, so the file is probably not '"
-                        ~ var('csv_delimiter') ~ "'-separated but '" ~ label ~ "'-separated: set --vars '{\"csv_delimiter\": \""
-                        ~ label ~ "\"}'." -%}
-                {%- endif -%}
-            {%- endfor -%}
-        {%- endif -%}
-        {{ exceptions.raise_compiler_error(file_label ~ " lacks required column(s): "
-            ~ missing_required | join(', ') ~ ".\nHeaders found: " ~ headers | join(', ')
-            ~ ".\nRequired: " ~ required_customer_columns() | join(', ')
-            ~ " (var required_features); optional: "
-            ~ optional_customer_features() | join(', ') ~ ".\n" ~ ns.hint) }}
-    {%- endif -%}
+    {{ return({'found': found, 'derived': derived, 'unresolved': unresolved, 'missing': missing, 'extra': extra}) }}
 {% endmacro %}
 
 
@@ -134,7 +110,8 @@
         {%- if file_check.columns[0].values()[0] == 0 -%}
             {{ exceptions.raise_compiler_error(file_label ~ " not found (var customers_path). "
                 ~ "Relative paths resolve from the directory dbt runs in; pass an absolute path with "
-                ~ "--vars '{\"customers_path\": \"/abs/path/customers.csv\"}'.") }}
+                ~ "--vars '{\"customers_path\": \"/abs/path/customers.csv\"}' (in a vars file:"
+                ~ " customers_path: /abs/path/customers.csv).") }}
         {%- endif -%}
 
         {%- set headers = read_customer_file_header(path) -%}
@@ -150,6 +127,16 @@
         {%- if absent_optional -%}
             {{ log("Customer file: optional column(s) not in the file, left empty: " ~ absent_optional | join(', '), info=true) }}
         {%- endif -%}
+        {%- for canonical, spec in resolved.derived.items() -%}
+            {{ log("Customer file: " ~ canonical ~ " is derived: " ~ describe_derivation(spec), info=true) }}
+        {%- endfor -%}
+        {%- set numbers_records = derivation_kind(resolved.derived.get('customer_id')) == 'row_number' -%}
+        {%- if numbers_records -%}
+            {{ exceptions.warn("customer_id is each record's position in the file (customer_columns customer_id:"
+                ~ " {row_number: true}). Such ids are not stable across files: the same customer gets another id in"
+                ~ " the next export, so persona history and migrations compare different people, and repeated"
+                ~ " records cannot be recognised as duplicates.") }}
+        {%- endif -%}
 
         {#- Every header as a text column, in file order; the reader then needs no sniffing. -#}
         {%- set reader_columns = [] -%}
@@ -160,10 +147,13 @@
         {%- for column in canonical_customer_columns() -%}
             {%- if column in resolved.found -%}
                 {%- do select_list.append(sql_identifier(resolved.found[column]) ~ " as " ~ column) -%}
+            {%- elif column in resolved.derived -%}
+                {%- do select_list.append(derived_column_sql(resolved.derived[column]) ~ " as " ~ column) -%}
             {%- else -%}
                 {%- do select_list.append("cast(null as varchar) as " ~ column) -%}
             {%- endif -%}
         {%- endfor -%}
+        {%- do select_list.append(derived_from_sql(resolved.derived) ~ " as derived_from") -%}
 
         {%- do run_query("create schema if not exists " ~ customers.schema) -%}
         {#- Start clean: the views below are made again from this file's records. -#}
@@ -227,7 +217,7 @@
             {{ exceptions.raise_compiler_error(file_label ~ " is not valid " ~ var('csv_encoding')
                 ~ ": " ~ encoding_error_count ~ " record(s) hold bytes that do not decode, the first on line "
                 ~ first_encoding_line ~ ". Set the file's encoding with --vars '{\"csv_encoding\": \"latin-1\"}' "
-                ~ "(or \"utf-16\"), or save the file as UTF-8.") }}
+                ~ "(or \"utf-16\"; in a vars file: csv_encoding: latin-1), or save the file as UTF-8.") }}
         {%- endif -%}
         {%- if readable_count + error_count == 0 -%}
             {{ exceptions.raise_compiler_error(file_label ~ " has a header but no data rows. "
@@ -266,15 +256,27 @@
                 select rowid + 1 as source_row_number, * from {{ records }}
             {%- endset -%}
         {%- endif -%}
+        {%- if numbers_records -%}
+            {%- set renumber = renumber | replace("create view " ~ customers ~ " as",
+                "create view " ~ customers ~ " as select * replace (cast(source_row_number as varchar) as customer_id) from (")
+                ~ ")" -%}
+        {%- endif -%}
         {%- do run_query(renumber) -%}
 
         {%- set column_rows = [] -%}
         {%- for column in canonical_customer_columns() -%}
-            {%- do column_rows.append("(" ~ sql_string(column) ~ ", "
-                ~ (sql_string(resolved.found[column]) if column in resolved.found else "cast(null as varchar)")
-                ~ ", " ~ loop.index ~ ")") -%}
+            {%- if column in resolved.found -%}
+                {%- set header, derivation = sql_string(resolved.found[column]), "cast(null as varchar)" -%}
+            {%- elif column in resolved.derived -%}
+                {%- set read_headers = derivation_headers(resolved.derived[column]) -%}
+                {%- set header = sql_string(read_headers | join(', ')) if read_headers else "cast(null as varchar)" -%}
+                {%- set derivation = sql_string(describe_derivation(resolved.derived[column])) -%}
+            {%- else -%}
+                {%- set header, derivation = "cast(null as varchar)", "cast(null as varchar)" -%}
+            {%- endif -%}
+            {%- do column_rows.append("(" ~ sql_string(column) ~ ", " ~ header ~ ", " ~ derivation ~ ", " ~ loop.index ~ ")") -%}
         {%- endfor -%}
         create or replace table {{ file_columns }} as
-        select * from (values {{ column_rows | join(', ') }}) as mapping (canonical_column, file_header, column_position)
+        select * from (values {{ column_rows | join(', ') }}) as mapping (canonical_column, file_header, derivation, column_position)
     {%- endif -%}
 {% endmacro %}

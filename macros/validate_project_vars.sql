@@ -20,11 +20,19 @@
                 {%- if canonical not in canonical_customer_columns() -%}
                     {%- do problems.append("customer_columns has unknown key '" ~ canonical
                         ~ "': keys must be canonical columns (" ~ canonical_customer_columns() | join(', ') ~ ")") -%}
+                {%- elif header is mapping -%}
+                    {%- do problems.extend(derivation_problems(canonical, header)) -%}
                 {%- elif header is not string or header | trim == '' -%}
                     {%- do problems.append("customer_columns['" ~ canonical ~ "'] = " ~ header
-                        ~ ": must be the header text in your file") -%}
+                        ~ ": must be the header text in your file, or a derivation such as {\"birth_year\": \"Year_Birth\"}") -%}
                 {%- endif -%}
             {%- endfor -%}
+        {%- endif -%}
+
+        {%- set as_of = var('as_of_date') -%}
+        {%- if as_of is not none and not (modules.re.fullmatch('\\d{4}-\\d{2}-\\d{2}', as_of | string)
+            and run_query("select try_cast(" ~ sql_string(as_of) ~ " as date) is not null").rows[0][0]) -%}
+            {%- do problems.append("as_of_date = " ~ as_of ~ ": must be an ISO date (YYYY-MM-DD), or null for the date of the build") -%}
         {%- endif -%}
 
         {%- set delimiter = var('csv_delimiter') -%}

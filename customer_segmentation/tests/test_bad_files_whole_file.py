@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from customer_segmentation.export import export_table
 from customer_segmentation.tests.bad_files import (
     BUILD_TO_CLUSTERING_INPUT,
     BUILD_TO_VALIDATION,
@@ -121,6 +122,53 @@ def test_catalogue_15_missing_required_column_names_it(tmp_path: Path, rows) -> 
     )
 
 
+def test_catalogue_15_missing_required_feature_gives_the_override_that_builds(
+    tmp_path: Path, rows
+) -> None:
+    path = write_csv(
+        tmp_path / "two_features.csv", rows[["customer_id", "annual_income", "retention_months"]]
+    )
+    run = run_dbt(BUILD_TO_VALIDATION, tmp_path, {"customers_path": str(path)})
+    override = '--vars \'{"required_features": ["annual_income", "retention_months"]}\''
+    assert_stopped_with(
+        run,
+        "The file has the clustering feature(s) annual_income, retention_months but not"
+        " spending_score.",
+        override,
+        "(in a vars file: required_features: [annual_income, retention_months])",
+    )
+    fixed = run_dbt(
+        BUILD_TO_VALIDATION,
+        tmp_path,
+        {"customers_path": str(path), "required_features": ["annual_income", "retention_months"]},
+    )
+    assert_succeeded(fixed)
+    assert clean_count(fixed) == len(rows)
+
+
+def test_missing_customer_id_suggests_numbering_the_records(tmp_path: Path, rows) -> None:
+    path = write_csv(tmp_path / "no_id.csv", rows.drop(columns=["customer_id"]))
+    run = run_dbt(BUILD_TO_VALIDATION, tmp_path, {"customers_path": str(path)})
+    assert_stopped_with(
+        run,
+        "lacks required column(s): customer_id",
+        '--vars \'{"customer_columns": {"customer_id": {"row_number": true}}}\'',
+        "not stable across files",
+    )
+    fixed = run_dbt(
+        BUILD_TO_VALIDATION,
+        tmp_path,
+        {"customers_path": str(path), "customer_columns": {"customer_id": {"row_number": True}}},
+    )
+    assert_succeeded(fixed)
+    with fixed.connect() as connection:
+        ids = connection.execute(
+            "select count(*), count(*) filter (where customer_id = source_row_number::varchar)"
+            " from int_customers_validated where row_status = 'clean'"
+        ).fetchone()
+    assert ids == (len(rows), len(rows))
+
+
 def test_catalogue_18_empty_file_stops(tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")
@@ -137,7 +185,13 @@ def test_catalogue_18_header_only_file_stops(tmp_path: Path, rows) -> None:
 def test_catalogue_19_fewer_rows_than_clusters_stops(tmp_path: Path, rows) -> None:
     path = write_csv(tmp_path / "three.csv", rows.head(3))
     run = run_dbt(BUILD_TO_CLUSTERING_INPUT, tmp_path, {"customers_path": str(path)})
-    assert_stopped_with(run, "only 3 clean customer(s) for n_clusters = 4", "lower n_clusters")
+    assert_stopped_with(
+        run,
+        "only 3 clean customer(s) for n_clusters = 4",
+        "row_status 'rejected' in int_customers_validated",
+        f"DUCKDB_PATH={run.duckdb_path} make export TABLE=int_customers_validated",
+        "lower n_clusters",
+    )
 
 
 def test_catalogue_20_fewer_distinct_points_than_clusters_stops(tmp_path: Path, rows) -> None:
@@ -196,12 +250,21 @@ def test_rejected_share_above_the_limit_stops_before_clustering(tmp_path: Path, 
     mostly_bad.loc[:59, "age"] = "150"  # 60 of 200 rows = 30% rejected
     path = write_csv(tmp_path / "mostly_bad.csv", mostly_bad)
     run = run_dbt(BUILD_TO_VALIDATION, tmp_path, {"customers_path": str(path)})
+    export_command = f"DUCKDB_PATH={run.duckdb_path} make export TABLE=int_customers_validated"
     assert_stopped_with(
         run,
         "Rejected 60 of 200 rows",
         "(30.0%), above max_rejected_share = 0.2",
         "age_out_of_range: 60",
+        "First rejected rows: row 1: age_out_of_range (age '150'), row 2:",
+        f"in the table int_customers_validated of the database {run.duckdb_path}",
+        export_command,
     )
+    # The table the message names holds this build's verdicts, and exports as it says.
+    exported = export_table(run.duckdb_path, "int_customers_validated", tmp_path / "rows.csv")
+    verdicts = pd.read_csv(tmp_path / "rows.csv")
+    assert exported == 200
+    assert verdicts["reject_reason"].value_counts().to_dict() == {"age_out_of_range": 60}
 
     relaxed = run_dbt(
         BUILD_TO_VALIDATION, tmp_path, {"customers_path": str(path), "max_rejected_share": 0.5}

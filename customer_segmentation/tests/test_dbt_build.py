@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -141,3 +142,16 @@ def test_other_cluster_counts_describe_extra_segments(tmp_path: Path, n_clusters
     for cluster_id, name in zip(extra["cluster_id"], extra["persona_name"], strict=True):
         assert name.startswith(f"Segment {cluster_id}: ")
     assert set(extra["unnamed_reason"]) <= {"more_clusters_than_personas"}
+
+
+def test_a_users_required_features_never_break_the_projects_own_tests(tmp_path: Path) -> None:
+    # Every unit test pins the vars it depends on: the full build, unit tests included, passes
+    # with the required_features a file without spending scores needs.
+    run = run_dbt(
+        ["build"], tmp_path, {"required_features": ["annual_income", "total_purchase_amount"]}
+    )
+    assert_succeeded(run)
+    results = json.loads((run.target_path / "run_results.json").read_text())["results"]
+    unit_tests = [result for result in results if result["unique_id"].startswith("unit_test.")]
+    assert len(unit_tests) >= 7
+    assert {result["status"] for result in unit_tests} == {"pass"}

@@ -54,7 +54,7 @@ def test_plain_text_and_numbers_are_untouched(database, tmp_path) -> None:
 
 
 def test_missing_database_or_table_says_to_build_first(database, tmp_path) -> None:
-    with pytest.raises(SystemExit, match="run `make run` first"):
+    with pytest.raises(SystemExit, match=r"make run` first"):
         export_table(tmp_path / "nope.duckdb", "customers_rejected", tmp_path / "x.csv")
     with pytest.raises(SystemExit, match="No table named 'segments'"):
         export_table(database, "segments", tmp_path / "x.csv")

@@ -21,7 +21,7 @@ def parquet_rows(path: Path) -> int:
 @pytest.fixture(scope="module")
 def published(sample_build: DbtRun, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("published")
-    publish_marts(sample_build.duckdb_path, out, sample_build.target_path / "run_results.json")
+    publish_marts(sample_build.duckdb_path, out)
     return out
 
 
@@ -53,24 +53,36 @@ def test_a_failing_build_leaves_the_published_files_untouched(
         duckdb_path=database,
     )
     assert failing.returncode != 0
-    with pytest.raises(PublishError, match="The last build did not pass"):
-        publish_marts(database, published, failing.target_path / "run_results.json")
+    # docs generate (as make docs runs it) overwrites run_results.json; the gate holds.
+    docs = run_dbt(
+        ["docs", "generate"],
+        tmp_path,
+        {"customers_path": str(tmp_path / "bad.csv")},
+        duckdb_path=database,
+    )
+    assert docs.returncode == 0
+    with pytest.raises(
+        PublishError, match=r"The last build of .*copy\.duckdb .* did not pass"
+    ) as refused:
+        publish_marts(database, published)
+    assert f"DUCKDB_PATH={database} .venv/bin/dbt build --vars" in str(refused.value)
     assert {path.name: path.read_bytes() for path in published.iterdir()} == before
 
 
-def test_publishing_refuses_a_database_another_build_wrote(sample_build, tmp_path) -> None:
+def test_publishing_refuses_marts_another_build_wrote(sample_build, tmp_path) -> None:
     other = tmp_path / "other.duckdb"
+    shutil.copy(sample_build.duckdb_path, other)
     with duckdb.connect(str(other)) as connection:
-        connection.execute(
-            "create table segmentation_runs as select 'someone-else' as invocation_id"
-        )
+        connection.execute("update segmentation_runs set invocation_id = 'someone-else'")
+    with pytest.raises(PublishError, match="were written by build someone-else, not by its last"):
+        publish_marts(other, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_database_without_a_build_record_says_to_run_make_run(tmp_path) -> None:
+    bare = tmp_path / "bare.duckdb"
+    with duckdb.connect(str(bare)) as connection:
         for mart in PUBLISHED_MARTS:
             connection.execute(f"create table {mart} as select 1 as x")
-    with pytest.raises(PublishError, match="did not write"):
-        publish_marts(other, tmp_path / "out", sample_build.target_path / "run_results.json")
-    assert not list((tmp_path / "out").iterdir())
-
-
-def test_no_build_record_says_to_run_make_run(tmp_path) -> None:
-    with pytest.raises(SystemExit, match="Not published: No build record"):
-        main(["--out", str(tmp_path), "--run-results", str(tmp_path / "run_results.json")])
+    with pytest.raises(SystemExit, match=r"Not published: .*bare\.duckdb records no dbt build"):
+        main(["--out", str(tmp_path / "out"), "--duckdb-path", str(bare)])

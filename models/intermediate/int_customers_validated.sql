@@ -1,9 +1,3 @@
-{{
-    config(
-        post_hook="{{ assert_customer_file_is_usable(this) }}"
-    )
-}}
-
 {%- set required_features = var('required_features') -%}
 
 with
@@ -157,6 +151,7 @@ readable_rows as (
         {%- for feature in customer_feature_specs() %}
         {{ feature.name }}_raw,
         {%- endfor %}
+        derived_from,
         cast(null as varchar) as raw_record,
         record_fingerprint
 

@@ -29,6 +29,7 @@ final as (
         {%- for feature in customer_feature_specs() %}
         validated_customers.{{ feature.name }}_raw,
         {%- endfor %}
+        validated_customers.derived_from,
         validated_customers.raw_record
 
     from validated_customers

@@ -115,6 +115,7 @@ final as (
         {{ var('kmeans_random_state') }} as kmeans_random_state,
         {{ var('kmeans_n_init') }} as kmeans_n_init,
         cast({{ var('min_persona_share') }} as double) as min_persona_share,
+        date {{ sql_string(as_of_date()) }} as as_of_date,
 
         -- how well the data supports the segments and their names
         current_model.fit_silhouette_score,

@@ -14,12 +14,13 @@ renamed as (
 
         -- text
         file_header,
+        derivation,
 
         -- numerics
         column_position,
 
         -- booleans
-        file_header is not null as is_in_file
+        file_header is not null or derivation is not null as is_in_file
 
     from source
 

@@ -15,6 +15,7 @@ plain_cells as (
         source_row_number,
         customer_id,
         gender,
+        derived_from,
         {%- for feature in customer_feature_specs() %}
         {%- set is_plain = is_plain_cell(feature, feature.name) %}
         {{ feature.name }},
@@ -30,6 +31,7 @@ stripped as (
         source_row_number,
         {{ strip_spaces('customer_id', mostly_distinct=true) }} as customer_id,
         {{ strip_spaces('gender') }} as gender,
+        derived_from,
         {%- for feature in customer_feature_specs() %}
         {{ feature.name }}_is_plain,
         case
@@ -50,6 +52,7 @@ normalised as (
 
         -- text
         {{ normalise_text('gender') }} as gender_raw,
+        derived_from,
 
         -- numerics, as written
         {%- for feature in customer_feature_specs() %}
@@ -73,6 +76,7 @@ parsed as (
 
         -- text
         gender_raw,
+        derived_from,
         -- gender spellings collapse to one lookup key: " Non Binary " -> "non-binary"
         regexp_replace(lower(gender_raw), '[\s_]+', '-', 'g') as gender_key,
 

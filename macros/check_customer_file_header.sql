@@ -1,0 +1,88 @@
+{#-
+    on-run-start, part of load_customer_file: stop on a header the project cannot use, with a
+    message that names what the file has and the exact var that would build on it.
+-#}
+
+{% macro stop_on_unusable_header(path, headers, resolved) %}
+    {%- set file_label = "Customer file '" ~ path ~ "'" -%}
+    {%- if headers | length == 0 -%}
+        {{ exceptions.raise_compiler_error(file_label ~ " is empty: it has no header row. "
+            ~ "Export the file again with a header line naming the columns.") }}
+    {%- endif -%}
+    {%- set header_text = headers | join(var('csv_delimiter')) -%}
+    {%- if '\x00' in header_text or header_text.startswith('\xff\xfe') or header_text.startswith('\xfe\xff') -%}
+        {{ exceptions.raise_compiler_error(file_label ~ " looks UTF-16 encoded (its header holds NUL bytes). "
+            ~ "Set --vars '{\"csv_encoding\": \"utf-16\"}' (in a vars file: csv_encoding: utf-16) or save the file as UTF-8.") }}
+    {%- endif -%}
+    {%- for canonical, lacking in resolved.unresolved.items() -%}
+        {{ exceptions.raise_compiler_error(file_label ~ " lacks the header(s) '" ~ lacking | join("', '")
+            ~ "' that customer_columns['" ~ canonical ~ "'] = " ~ tojson(var('customer_columns')[canonical])
+            ~ " derives " ~ canonical ~ " from.\nHeaders found: " ~ headers | join(', ')
+            ~ ".\nCorrect the header name in customer_columns (case and surrounding spaces do not matter).") }}
+    {%- endfor -%}
+    {%- set missing_required = [] -%}
+    {%- for column in resolved.missing if column in required_customer_columns() -%}
+        {%- do missing_required.append(column ~ " (looked for header '"
+            ~ var('customer_columns').get(column, column) ~ "')") -%}
+    {%- endfor -%}
+    {%- if missing_required -%}
+        {%- set hints = [] -%}
+        {%- if 'customer_id' in resolved.missing -%}
+            {%- do hints.append("If the file has no id column, number its records instead: --vars '{\"customer_columns\": "
+                ~ "{\"customer_id\": {\"row_number\": true}}}' (in a vars file: customer_columns: {customer_id: {row_number: true}});"
+                ~ " such ids are each record's position in the file, so they are not stable across files.") -%}
+        {%- endif -%}
+        {%- set lacking_features = [] -%}
+        {%- for feature in var('required_features') if feature in resolved.missing -%}
+            {%- do lacking_features.append(feature) -%}
+        {%- endfor -%}
+        {%- if lacking_features -%}
+            {%- do hints.append(required_features_hint(resolved, lacking_features)) -%}
+        {%- endif -%}
+        {%- set ns = namespace(hint="Map your headers with --vars '{\"customer_columns\": {\"annual_income\": \"Your Income Header\"}}'"
+            ~ " (in a vars file: customer_columns: {annual_income: Your Income Header}).") -%}
+        {%- if headers | length == 1 -%}
+            {%- for candidate, label in [(';', ';'), ('\t', '\\t'), ('|', '|'), (',', ',')] -%}
+                {%- if candidate != var('csv_delimiter') and candidate in headers[0] -%}
+                    {%- set ns.hint = "The whole header reads as one column, so the file is probably not '"
+                        ~ var('csv_delimiter') ~ "'-separated but '" ~ label ~ "'-separated: set --vars '{\"csv_delimiter\": \""
+                        ~ label ~ "\"}' (in a vars file: csv_delimiter: \"" ~ label ~ "\")." -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+        {%- do hints.append(ns.hint) -%}
+        {{ exceptions.raise_compiler_error(file_label ~ " lacks required column(s): "
+            ~ missing_required | join(', ') ~ ".\nHeaders found: " ~ headers | join(', ')
+            ~ ".\nRequired: " ~ required_customer_columns() | join(', ')
+            ~ " (var required_features); optional: "
+            ~ optional_customer_features() | join(', ') ~ ".\n" ~ hints | join('\n')) }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro required_features_hint(resolved, lacking_features) %}
+    {#-
+        How to go on when the file lacks a required feature: the clustering features it does
+        have, and the required_features that would build on it (the required ones present,
+        topped up to two in canonical order).
+    -#}
+    {%- set present = [] -%}
+    {%- for feature in customer_feature_specs() if feature.name in resolved.found or feature.name in resolved.derived -%}
+        {%- do present.append(feature.name) -%}
+    {%- endfor -%}
+    {%- set suggested = [] -%}
+    {%- for feature in var('required_features') if feature in present -%}
+        {%- do suggested.append(feature) -%}
+    {%- endfor -%}
+    {%- for feature in present if feature not in suggested and suggested | length < 2 -%}
+        {%- do suggested.append(feature) -%}
+    {%- endfor -%}
+    {%- set intro = "The file has the clustering feature(s) " ~ (present | join(', ') or 'none') ~ " but not "
+        ~ lacking_features | join(', ') ~ ". " -%}
+    {%- if suggested | length < 2 -%}
+        {{ return(intro ~ "At least two features are needed: map more columns with customer_columns.") }}
+    {%- endif -%}
+    {{ return(intro ~ "If your data has no such measure, build on what it has: --vars '{\"required_features\": "
+        ~ tojson(suggested) ~ "}' (in a vars file: required_features: [" ~ suggested | join(', ') ~ "])."
+        ~ " If it is there under another header, map it with customer_columns.") }}
+{% endmacro %}
