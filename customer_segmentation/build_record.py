@@ -6,9 +6,9 @@ vars file), and whether every node passed. The record is read here:
 
 - by publishing and the report, which refuse marts a failed build left behind, and name the
   command that rebuilds *this* database from *its* file;
-- by make, through ``dbt_vars``: ``make docs`` (a dbt command, whose on-run-start reloads the
-  file named by ``customers_path``) gets the vars the database was built with, so it never
-  reloads the shipped sample into a database built from the user's file.
+- by make, through ``dbt_vars``: ``make docs`` and ``make metrics`` get the vars the database
+  was built with, so the docs and the semantic layer describe that build, never the shipped
+  sample's defaults.
 
 Usage (what make runs)::
 

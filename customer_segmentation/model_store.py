@@ -14,11 +14,9 @@ so personas stay put unless the data has really moved.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,6 +25,7 @@ from sklearn.metrics import silhouette_score
 
 from customer_segmentation.clustering import KMeansSettings, check_segmentable, one_compute_thread
 from customer_segmentation.features import CUSTOMER_ID
+from customer_segmentation.file_fingerprint import FileFingerprint
 from customer_segmentation.personas import PersonaCatalogue, match_clusters_to_personas
 from customer_segmentation.preprocessing import (
     IDENTITY,
@@ -120,15 +119,15 @@ class SegmentationModel:
 
 @dataclass(frozen=True)
 class SourceFile:
-    path: Path
+    """The customer file a version is fitted on, as the load recorded it (never re-read)."""
+
+    file_name: str
+    sha256: str
     record_count: int
 
-    def sha256(self) -> str:
-        digest = hashlib.sha256()
-        with self.path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
+    @classmethod
+    def from_fingerprint(cls, fingerprint: FileFingerprint, record_count: int) -> SourceFile:
+        return cls(fingerprint.file_name, fingerprint.file_sha256, record_count)
 
 
 def _stored_list(value: object, default: float | str, size: int) -> np.ndarray:
@@ -322,8 +321,8 @@ def next_model_version(
         model_version=1 if versions.empty else int(versions["model_version"].max()) + 1,
         fitted_at=fitted,
         fit_reason=reason,
-        source_file_name=source.path.name,
-        source_file_sha256=source.sha256(),
+        source_file_name=source.file_name,
+        source_file_sha256=source.sha256,
         source_record_count=source.record_count,
         fitted_customer_count=len(customers),
         n_clusters=settings.n_clusters,

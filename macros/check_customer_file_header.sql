@@ -1,5 +1,5 @@
 {#-
-    on-run-start, part of load_customer_file: stop on a header the project cannot use, with a
+    Part of load_customer_file: stop on a header the project cannot use, with a
     message that names what the file has and the exact var that would build on it.
 -#}
 

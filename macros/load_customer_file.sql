@@ -1,5 +1,6 @@
 {#-
-    on-run-start: open the customer file named by var customers_path, check it as a whole, and
+    Pre-hook of the loading node customer_file_load (outside its transaction, so the tables
+    are committed before its Python runs): open the customer file named by var customers_path, check it as a whole, and
     load it into the three tables behind the `crm` source:
 
       customers              one row per readable record, every value as text under its

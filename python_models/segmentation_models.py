@@ -1,5 +1,3 @@
-from pathlib import Path
-
 from customer_segmentation.clustering import (
     KMeansSettings,
     features_for_clustering,
@@ -22,6 +20,7 @@ def model(dbt, session):
     fit_sample_size = positive_int(dbt.config.get("fit_sample_size"), "fit_sample_size")
     customer_features = dbt.ref("int_customer_features")
     validated_rows = dbt.ref("int_customers_validated")
+    file_load = dbt.ref("customer_file_load").df().iloc[0]
     stored_versions = session.sql(f"select * from {dbt.this}").df() if dbt.is_incremental else None
     return next_model_version(
         versions=stored_versions,
@@ -34,8 +33,10 @@ def model(dbt, session):
         ),
         settings=settings,
         refit_requested=parse_flag(dbt.config.get("refit"), "refit"),
+        # The file as its load recorded it: a build that only scores never opens the file.
         source=SourceFile(
-            path=Path(dbt.config.get("customers_path")),
+            file_name=str(file_load["file_name"]),
+            sha256=str(file_load["file_sha256"]),
             record_count=validated_rows.aggregate("count(*)").fetchall()[0][0],
         ),
     )

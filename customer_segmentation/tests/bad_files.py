@@ -8,7 +8,7 @@ import pandas as pd
 
 from customer_segmentation.sample_data import generate_clean_customers, generate_customer_file
 
-# Commands cheap enough for the catalogue: the file checks run in on-run-start, the
+# Commands cheap enough for the catalogue: the file checks run in the loading node, the
 # validation checks in post-hooks, so building up to the model that checks is enough.
 BUILD_TO_VALIDATION = [
     "build",

@@ -25,6 +25,7 @@ from customer_segmentation.features import (
     LOG_SCALED_FEATURES,
     PERSONA_NAMES,
 )
+from customer_segmentation.file_fingerprint import FileFingerprint
 from customer_segmentation.model_store import (
     VERSION_COLUMNS,
     SegmentationModel,
@@ -89,7 +90,7 @@ def model(fitted) -> SegmentationModel:
 def source(tmp_path_factory) -> SourceFile:
     path = tmp_path_factory.mktemp("source") / "customers_export.csv"
     path.write_bytes(SOURCE_BYTES)
-    return SourceFile(path=path, record_count=2042)
+    return SourceFile.from_fingerprint(FileFingerprint.of(path), record_count=2042)
 
 
 @pytest.fixture(scope="module")
@@ -569,19 +570,13 @@ def test_centroid_original_is_each_clusters_mean_customer_in_own_units(
     assert (originals[:, income] > 10_000).all()
 
 
-def test_source_file_sha256_is_the_hash_of_the_file_bytes(first_version, source):
+def test_a_version_names_the_file_and_hash_the_load_recorded(first_version, source):
     expected = hashlib.sha256(SOURCE_BYTES).hexdigest()
 
-    assert source.sha256() == expected
+    assert source.sha256 == expected
     assert (first_version["source_file_sha256"] == expected).all()
-
-
-def test_source_file_sha256_of_a_file_larger_than_one_read(tmp_path):
-    data = np.random.default_rng(0).bytes((1 << 20) * 2 + 123)
-    path = tmp_path / "big.csv"
-    path.write_bytes(data)
-
-    assert SourceFile(path=path, record_count=0).sha256() == hashlib.sha256(data).hexdigest()
+    assert (first_version["source_file_name"] == "customers_export.csv").all()
+    assert (first_version["source_record_count"] == 2042).all()
 
 
 def test_no_new_version_when_nothing_changed(first_version, personas, source):
@@ -632,7 +627,7 @@ def test_next_version_number_follows_the_latest(refit_version, first_version, pe
     versions = pd.concat([first_version, refit_version], ignore_index=True)
     three = KMeansSettings(features=ALL_FEATURES, n_clusters=3, n_init=2)
     customers = generate_clean_customers(500, seed=5)
-    source = SourceFile(path=SEED_PATH, record_count=500)
+    source = SourceFile(file_name=SEED_PATH.name, sha256="0" * 64, record_count=500)
 
     rows = next_model_version(versions, lambda: customers, personas, three, False, source)
 

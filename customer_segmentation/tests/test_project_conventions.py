@@ -84,6 +84,9 @@ def test_every_model_has_a_tested_primary_key(manifest) -> None:
     assert without_key == []
 
 
+LOADER = "model.jewellery_segmentation.customer_file_load"
+
+
 def test_layers_keep_to_the_style_guide(manifest) -> None:
     problems = []
     for model in project_nodes(manifest, "model"):
@@ -95,7 +98,9 @@ def test_layers_keep_to_the_style_guide(manifest) -> None:
         if layer == "staging":
             if not name.startswith("stg_crm__"):
                 problems.append(f"{name}: staging models are named stg_<source>__<entity>")
-            if any(not parent.startswith("source.") for parent in parents):
+            # ... and waits for the node that loads them (customer_file_load), which it reads
+            # nothing from.
+            if any(not parent.startswith("source.") for parent in parents if parent != LOADER):
                 problems.append(f"{name}: staging reads only sources")
         else:
             if reads_sources:

@@ -12,6 +12,12 @@ feature_profiles as (
 
 ),
 
+file_load as (
+
+    select * from {{ ref('customer_file_load') }}
+
+),
+
 model_versions as (
 
     select * from {{ ref('segmentation_model_versions') }}
@@ -99,6 +105,11 @@ final as (
         -- when and on what
         cast('{{ run_started_at }}' as timestamptz) as run_started_at,
         {{ sql_string(var('customers_path')) }} as customers_path,
+        -- The file as its load recorded it, so the report can tell whether it has changed
+        -- without reading it again.
+        file_load.file_size_bytes as customers_file_size_bytes,
+        file_load.file_modified_at as customers_file_modified_at,
+        file_load.file_sha256 as customers_file_sha256,
         file_totals.file_record_count,
         file_totals.clean_customer_count,
         file_totals.rejected_row_count,
@@ -129,6 +140,7 @@ final as (
         segment_quality.segment_warnings
 
     from file_totals
+    cross join file_load
     cross join feature_choices
     cross join current_model
     cross join segment_quality

@@ -1,3 +1,5 @@
+-- Reads the tables the loading node fills: depends_on: {{ ref('customer_file_load') }}
+
 with
 
 source as (
