@@ -6,6 +6,7 @@
 -- customers above it. Edges and bins follow numpy.histogram's formula (a value on an edge
 -- opens the next bin; the last bin holds its upper edge), so the bars are the ones pandas draws.
 
+{%- set features = customer_feature_specs() %}
 {%- set bin_count = 30 %}
 {%- set display_quantile = 0.995 %}
 
@@ -17,17 +18,66 @@ customer_segments as (
 
 ),
 
-feature_values as (
+feature_ranges as (
 
-    {%- for feature in customer_feature_specs() %}
+    select
+        -- every feature in one pass over the customers
+        {%- for feature in features %}
+        {%- set value = 'cast(' ~ feature.name ~ ' as double)' %}
+        min({{ value }}) as {{ feature.name }}_lowest,
+        max({{ value }}) as {{ feature.name }}_highest,
+        {%- if feature.parser == 'money' %}
+        -- money: the features the fit takes on a log scale (annual_income, total_purchase_amount)
+        quantile_cont({{ value }}, {{ display_quantile }}) as {{ feature.name }}_upper
+        {%- else %}
+        max({{ value }}) as {{ feature.name }}_upper
+        {%- endif %}
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from customer_segments
+
+),
+
+customer_bins as (
+
+    select
+        customer_segments.gender,
+        -- each value's bin: the one it opens (numpy.histogram's formula), the last one closed;
+        -- bin {{ bin_count + 1 }} above the cut; one bin of no width for a constant feature
+        {%- for feature in features %}
+        {%- set value = 'cast(customer_segments.' ~ feature.name ~ ' as double)' %}
+        {%- set lowest = 'feature_ranges.' ~ feature.name ~ '_lowest' %}
+        {%- set upper = 'feature_ranges.' ~ feature.name ~ '_upper' %}
+        case
+            when {{ value }} is null then null
+            when {{ value }} > {{ upper }} then {{ bin_count + 1 }}
+            when {{ upper }} = {{ lowest }} then 1
+            else least(
+                cast(
+                    floor(({{ value }} - {{ lowest }}) / ({{ upper }} - {{ lowest }}) * {{ bin_count }})
+                    as integer
+                ) + 1,
+                {{ bin_count }}
+            )
+        end as {{ feature.name }}_bin
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from customer_segments
+    cross join feature_ranges
+
+),
+
+bin_counts as (
+
+    {%- for feature in features %}
     select
         '{{ feature.name }}' as feature_name,
-        -- money: the features the fit takes on a log scale (annual_income, total_purchase_amount)
-        {{ 'true' if feature.parser == 'money' else 'false' }} as is_money,
         gender,
-        cast({{ feature.name }} as double) as feature_value
-    from customer_segments
-    where {{ feature.name }} is not null
+        {{ feature.name }}_bin as bin_number,
+        count(*) as customer_count
+    from customer_bins
+    where {{ feature.name }}_bin is not null
+    group by gender, {{ feature.name }}_bin
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -35,64 +85,23 @@ feature_values as (
 
 ),
 
-feature_ranges as (
+feature_bounds as (
 
+    -- one row per feature the file carries
+    {%- for feature in features %}
     select
-        feature_name,
-        bool_or(is_money) as has_display_cut,
-        min(feature_value) as lowest_value,
-        max(feature_value) as highest_value,
-        coalesce(
-            quantile_cont(feature_value, {{ display_quantile }}) filter (where is_money),
-            max(feature_value)
-        ) as range_upper
-    from feature_values
-    group by feature_name
-
-),
-
-bin_widths as (
-
-    select
-        *,
-        (range_upper - lowest_value) / {{ bin_count }} as bin_width
+        '{{ feature.name }}' as feature_name,
+        {{ 'true' if feature.parser == 'money' else 'false' }} as has_display_cut,
+        {{ feature.name }}_lowest as lowest_value,
+        {{ feature.name }}_highest as highest_value,
+        {{ feature.name }}_upper as range_upper,
+        ({{ feature.name }}_upper - {{ feature.name }}_lowest) / {{ bin_count }} as bin_width
     from feature_ranges
-
-),
-
-customer_bins as (
-
-    select
-        feature_values.feature_name,
-        feature_values.gender,
-        case
-            when feature_values.feature_value > bin_widths.range_upper then {{ bin_count + 1 }}
-            -- a constant feature: one bin of no width holds every value
-            when bin_widths.bin_width = 0 then 1
-            -- as numpy.histogram places a value: the bin it opens, the last one closed
-            else least(
-                cast(floor(
-                    (feature_values.feature_value - bin_widths.lowest_value)
-                    / (bin_widths.range_upper - bin_widths.lowest_value) * {{ bin_count }}
-                ) as integer) + 1,
-                {{ bin_count }}
-            )
-        end as bin_number
-    from feature_values
-    inner join bin_widths
-        on feature_values.feature_name = bin_widths.feature_name
-
-),
-
-bin_counts as (
-
-    select
-        feature_name,
-        gender,
-        bin_number,
-        count(*) as customer_count
-    from customer_bins
-    group by feature_name, gender, bin_number
+    where {{ feature.name }}_lowest is not null
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 
 ),
 
@@ -113,25 +122,25 @@ feature_bins as (
 
     -- every bin of every feature for every gender, so an empty bin is a zero, not a gap
     select
-        bin_widths.feature_name,
+        feature_bounds.feature_name,
         genders.gender,
         bin_numbers.bin_number,
         bin_numbers.bin_number > {{ bin_count }} as is_above_display_cut,
         case
-            when bin_numbers.bin_number > {{ bin_count }} then bin_widths.range_upper
-            else (bin_numbers.bin_number - 1) * bin_widths.bin_width + bin_widths.lowest_value
+            when bin_numbers.bin_number > {{ bin_count }} then feature_bounds.range_upper
+            else (bin_numbers.bin_number - 1) * feature_bounds.bin_width + feature_bounds.lowest_value
         end as bin_lower,
         case
-            when bin_numbers.bin_number > {{ bin_count }} then bin_widths.highest_value
-            when bin_numbers.bin_number = {{ bin_count }} then bin_widths.range_upper
-            else bin_numbers.bin_number * bin_widths.bin_width + bin_widths.lowest_value
+            when bin_numbers.bin_number > {{ bin_count }} then feature_bounds.highest_value
+            when bin_numbers.bin_number = {{ bin_count }} then feature_bounds.range_upper
+            else bin_numbers.bin_number * feature_bounds.bin_width + feature_bounds.lowest_value
         end as bin_upper
-    from bin_widths
+    from feature_bounds
     cross join genders
     inner join bin_numbers
         on
             bin_numbers.bin_number <= {{ bin_count }}
-            or bin_widths.has_display_cut
+            or feature_bounds.has_display_cut
 
 ),
 
