@@ -50,10 +50,10 @@ def cluster_views(writer: ReportWriter, data: ReportData) -> None:
         )
         money_axis(scatter_axes.xaxis)
         if left_off:
-            of_them = " of them" if data.is_sampled else ""
+            who = f"{left_off:,} of them" if data.is_sampled else counted(left_off, "customer")
             notes.append(
-                f"{counted(left_off, 'customer')}{of_them} with incomes above {cut:,.0f} (the top"
-                " 0.5%) are left off the income scatter."
+                f"{who} with incomes above {cut:,.0f} (the top 0.5%) are left off the income"
+                " scatter."
             )
     else:
         scatter_axes.axis("off")
