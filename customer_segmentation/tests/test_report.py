@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import time
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from pypdf import PdfReader
@@ -19,6 +21,7 @@ from customer_segmentation.report import (
     main,
     readable_features,
 )
+from customer_segmentation.report import data as report_data
 from customer_segmentation.sample_data import write_customer_file
 from customer_segmentation.tests.bad_files import MALL_COLUMN_MAPPING, write_mall_customers
 from customer_segmentation.tests.dbt_runner import DbtRun, assert_succeeded, run_dbt
@@ -115,6 +118,48 @@ def test_missing_database_says_to_run_make_run(tmp_path) -> None:
         load_report_data(tmp_path / "absent.duckdb")
     with pytest.raises(SystemExit, match="Report not built: No database"):
         main(["--duckdb-path", str(tmp_path / "absent.duckdb"), "--out", str(tmp_path)])
+
+
+def test_report_reads_customers_only_as_aggregates_or_a_bounded_sample(
+    sample_build, tmp_path, monkeypatch
+) -> None:
+    """Every query the report sends is logged by DuckDB; run again, none returns more rows
+    than the sample's cap (here 500, a tenth of the build's customers), so no read grows
+    with the customer base, and the segments page says it shows a sample."""
+    log_dir = tmp_path / "query_log"
+    log_dir.mkdir()
+    open_database = report_data.open_database
+
+    def open_with_query_log(duckdb_path: Path) -> duckdb.DuckDBPyConnection:
+        connection = open_database(duckdb_path)
+        connection.execute(
+            f"call enable_logging('QueryLog', storage='file', storage_path='{log_dir}')"
+        )
+        return connection
+
+    monkeypatch.setattr(report_data, "open_database", open_with_query_log)
+    build_report(sample_build.duckdb_path, tmp_path / "report", sample_size=500)
+    with (log_dir / "duckdb_log_entries.csv").open(newline="") as log:
+        queries = [entry["message"] for entry in csv.DictReader(log) if entry["type"] == "QueryLog"]
+    reading_customers = [query for query in queries if "customer_segments" in query]
+    assert reading_customers, "the query log caught no read of customer_segments"
+    with sample_build.connect() as connection:
+        customers = connection.execute("select count(*) from customer_segments").fetchone()[0]
+        returned = {query: len(connection.execute(query).fetchall()) for query in queries}
+    assert customers > 4_000
+    assert max(returned[query] for query in reading_customers) == 500
+    assert {query: rows for query, rows in returned.items() if rows > 1_000} == {}
+    segments_page = page_texts(tmp_path / "report" / "segmentation_report.pdf")[4]
+    assert f"Both scatter plots show a seeded sample of 500 of the {customers:,} customers" in (
+        segments_page
+    )
+
+
+def test_report_on_every_customer_draws_them_all(sample_report) -> None:
+    out, _ = sample_report
+    segments_page = page_texts(out / "segmentation_report.pdf")[4]
+    assert "sample" not in segments_page
+    assert "with incomes above" in segments_page
 
 
 @pytest.fixture(scope="module")
