@@ -28,6 +28,7 @@ from customer_segmentation.build_record import (
 )
 from customer_segmentation.clustering import seeded_sample
 from customer_segmentation.features import CLUSTERING_FEATURES, CUSTOMER_ID
+from customer_segmentation.file_fingerprint import FileFingerprint
 from customer_segmentation.vars_file import VarsFileError
 
 REQUIRED_TABLES = (
@@ -170,15 +171,24 @@ def customer_sample(connection: duckdb.DuckDBPyConnection, size: int) -> pd.Data
 
 
 def check_freshness(run: pd.Series, record: BuildRecord, duckdb_path: Path) -> None:
-    """Stop when the customer file changed after the build that made the marts."""
+    """Stop when the customer file changed after the build loaded it.
+
+    Compares the file's size and modified time with the fingerprint the load recorded
+    (``segmentation_runs.customers_file_*``); the file's content is never read here.
+    """
     path = Path(run["customers_path"])
-    if not path.exists():
-        return  # built from a file no longer here: the marts are all there is
-    built_at = pd.Timestamp(run["run_started_at"]).to_pydatetime()
-    modified_at = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
-    if modified_at > built_at:
+    loaded = FileFingerprint(
+        file_path=str(path),
+        file_name=path.name,
+        file_size_bytes=int(run["customers_file_size_bytes"]),
+        file_modified_at=pd.Timestamp(run["customers_file_modified_at"]).to_pydatetime(),
+        file_sha256=str(run["customers_file_sha256"]),
+    )
+    if loaded.has_changed(path):  # a file no longer there has not: the marts are all there is
+        modified_at = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
         raise ReportError(
             f"The customer file {path} changed at {modified_at:%Y-%m-%d %H:%M} UTC, after the"
-            f" build of {built_at:%Y-%m-%d %H:%M} UTC: the marts are stale. Run"
+            f" build loaded it as it was at {loaded.file_modified_at:%Y-%m-%d %H:%M} UTC"
+            f" ({loaded.file_size_bytes:,} bytes): the marts are stale. Run"
             f" `{rebuild_command(record, duckdb_path)}` first."
         )

@@ -235,3 +235,15 @@ def test_report_refuses_marts_older_than_the_customer_file(mall_build, tmp_path)
         build_report(run.duckdb_path, tmp_path)
     assert f'"customers_path": "{path}"' in str(stale.value)
     assert ".venv/bin/dbt build --vars" in str(stale.value)
+
+
+def test_report_refuses_a_file_rewritten_with_an_older_modified_time(mall_build, tmp_path) -> None:
+    # The check compares the file with the fingerprint its load recorded, not with the build's
+    # start: a file copied back from an archive keeps its old time but not its size.
+    run, path = mall_build
+    with path.open("a") as handle:
+        handle.write("9999,Female,30,50,50\n")
+    long_ago = time.time() - 365 * 24 * 3600
+    os.utime(path, (long_ago, long_ago))
+    with pytest.raises(ReportError, match=r"the marts are stale"):
+        build_report(run.duckdb_path, tmp_path)
