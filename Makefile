@@ -74,7 +74,7 @@ lint-python: setup
 	$(BIN)/ruff format --check .
 
 lint-sql: setup
-	DUCKDB_PATH=$(TEST_DUCKDB_PATH) $(BIN)/sqlfluff lint models macros tests analyses snapshots
+	DUCKDB_PATH=$(TEST_DUCKDB_PATH) $(BIN)/sqlfluff lint models macros tests analyses
 
 dbt-test-build: setup
 	@mkdir -p $(dir $(TEST_DUCKDB_PATH))

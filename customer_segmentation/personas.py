@@ -75,10 +75,43 @@ class PersonaCatalogue:
     defining_features: pd.DataFrame
 
     def __post_init__(self) -> None:
-        # Fails on a typo in the seed (an unknown feature or direction) with the row's problem.
+        # Fails on a typo in either seed with the row's problem. These checks run in every
+        # build that reads the seeds (segmentation_models), in place of data tests on them.
+        check_persona_definitions(self.definitions)
         defining_features_by_persona(
             self.defining_features, self.definitions["persona_id"].astype(int).tolist()
         )
+
+
+# The columns of persona_definitions that identify a persona: each set and unique.
+PERSONA_KEYS = ("persona_id", "persona_name", "persona_slug")
+
+
+def check_persona_definitions(definitions: pd.DataFrame) -> None:
+    """Stop on a typo in the seed persona_definitions, naming each problem.
+
+    Ids, names and slugs are keys (marts join on the id, the report and the tests read the
+    name, files are named after the slug): each must be set and unique. The summary and every
+    profile value must be set, since the pairing compares every profile column.
+    """
+    problems = []
+    profile_columns = [
+        column for column in definitions.columns if column.startswith(PROFILE_PREFIX)
+    ]
+    for column in [*PERSONA_KEYS, "persona_summary", *profile_columns]:
+        if column not in definitions.columns:
+            problems.append(f"column {column} is missing")
+            continue
+        values = definitions[column]
+        blank = values.isna() | (values.astype(str).str.strip() == "")
+        if blank.any():
+            problems.append(f"{column} is empty on row(s) {(blank[blank].index + 1).tolist()}")
+        if column in PERSONA_KEYS:
+            repeated = sorted(values[values.duplicated() & ~blank].astype(str).unique())
+            if repeated:
+                problems.append(f"{column} repeats {repeated}")
+    if problems:
+        raise ValueError("seed persona_definitions: " + "; ".join(problems))
 
 
 @dataclass(frozen=True)
@@ -161,6 +194,9 @@ def defining_features_by_persona(
             problems.append(f"direction '{row.direction}' is not one of {sorted(DIRECTIONS)}")
         if int(row.persona_id) not in persona_ids:
             problems.append(f"persona_id {row.persona_id} is not in persona_definitions")
+    repeated = defining_features.duplicated(["persona_id", "feature_name"], keep="first")
+    for row in defining_features[repeated].itertuples(index=False):
+        problems.append(f"persona_id {row.persona_id} lists '{row.feature_name}' more than once")
     undefined = sorted(set(persona_ids) - set(defining_features["persona_id"].astype(int)))
     if undefined:
         problems.append(f"persona(s) {undefined} have no defining feature")

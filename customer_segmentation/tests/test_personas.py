@@ -160,6 +160,41 @@ def test_catalogue_refuses_a_bad_seed_row_naming_the_problem(
     assert problem in str(error.value)
 
 
+def test_catalogue_refuses_a_defining_feature_listed_twice(seed_definitions, seed_defining):
+    defining = pd.concat([seed_defining, seed_defining.iloc[[0]]], ignore_index=True)
+    first = seed_defining.iloc[0]
+
+    with pytest.raises(ValueError, match="persona_defining_features") as error:
+        PersonaCatalogue(seed_definitions, defining)
+    assert f"persona_id {first.persona_id} lists '{first.feature_name}' more than once" in str(
+        error.value
+    )
+
+
+@pytest.mark.parametrize(
+    ("column", "row", "value", "problem"),
+    [
+        ("persona_id", 1, 1, "persona_id repeats ['1']"),
+        ("persona_name", 2, "High-Value Loyal Customers", "persona_name repeats"),
+        ("persona_slug", 3, "high_value_loyal", "persona_slug repeats ['high_value_loyal']"),
+        ("persona_name", 0, " ", "persona_name is empty on row(s) [1]"),
+        ("persona_summary", 1, None, "persona_summary is empty on row(s) [2]"),
+        ("profile_age", 3, None, "profile_age is empty on row(s) [4]"),
+    ],
+    ids=["repeated id", "repeated name", "repeated slug", "blank name", "no summary", "no profile"],
+)
+def test_catalogue_refuses_a_bad_persona_definition_naming_it(
+    seed_definitions, seed_defining, column, row, value, problem
+):
+    definitions = seed_definitions.copy()
+    definitions[column] = definitions[column].astype(object)
+    definitions.loc[row, column] = value
+
+    with pytest.raises(ValueError, match="seed persona_definitions") as error:
+        PersonaCatalogue(definitions, seed_defining)
+    assert problem in str(error.value)
+
+
 def test_catalogue_refuses_a_persona_without_defining_features(seed_definitions, seed_defining):
     defining = seed_defining[seed_defining["persona_id"] != YOUNG_ID]
 

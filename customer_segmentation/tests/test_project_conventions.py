@@ -1,19 +1,26 @@
 """The project's own rules, checked over dbt's manifest and the built database.
 
 Every model, seed, snapshot and source is described; every column that exists in the
-warehouse is documented; every model has a tested primary key; and the layers keep to the
-style guide: source() only in staging, staging reads only sources, marts never read staging.
+warehouse is documented; every model's grain is guarded, by its own key or by the one key of
+its 1:1 chain (customer_segmentation.grain); and the layers keep to the style guide:
+source() only in staging, staging reads only sources, marts never read staging.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import cache
 from pathlib import Path
 
 import pytest
+from dbt_score.models import ManifestLoader
 
+from customer_segmentation.dbt_score_rules import grain_is_guarded
+from customer_segmentation.grain import unguarded_grains
 from customer_segmentation.tests.dbt_runner import DbtRun
+
+PACKAGE = "jewellery_segmentation"
 
 DOCUMENTED_TYPES = ("model", "seed", "snapshot")
 
@@ -65,23 +72,73 @@ def test_every_warehouse_column_is_documented(manifest, sample_build) -> None:
     assert missing == []
 
 
-def test_every_model_has_a_tested_primary_key(manifest) -> None:
-    tests_by_model: dict[str, list[dict]] = {}
-    for test in project_nodes(manifest, "test"):
-        if test.get("attached_node"):
-            tests_by_model.setdefault(test["attached_node"], []).append(test)
-    without_key = []
-    for model in project_nodes(manifest, "model", "snapshot"):
-        tests = tests_by_model.get(model["unique_id"], [])
-        by_kind: dict[str, set] = {}
-        for test in tests:
-            metadata = test.get("test_metadata") or {}
-            by_kind.setdefault(metadata.get("name"), set()).add(test.get("column_name"))
-        single_column_key = by_kind.get("unique", set()) & by_kind.get("not_null", set())
-        combined_key = "unique_combination_of_columns" in by_kind
-        if not (single_column_key or combined_key):
-            without_key.append(model["name"])
-    assert without_key == []
+def test_every_models_grain_is_guarded(manifest) -> None:
+    assert unguarded_grains(manifest, PACKAGE) == []
+
+
+def _without_tests_of(manifest: dict, model: str) -> dict:
+    """The manifest with every data test attached to ``model`` gone."""
+    changed = copy.deepcopy(manifest)
+    changed["nodes"] = {
+        unique_id: node
+        for unique_id, node in changed["nodes"].items()
+        if node.get("attached_node") != f"model.{PACKAGE}.{model}"
+    }
+    return changed
+
+
+def test_a_chain_whose_one_grain_test_goes_fails_the_check(manifest) -> None:
+    # customer_segments' unique test is the one grain test of the chain from
+    # int_customer_features: without it, the mart and every view it holds are unguarded.
+    problems = unguarded_grains(_without_tests_of(manifest, "customer_segments"), PACKAGE)
+    assert "customer_segments: no key (primary key, unique + not null) and no grain_guarded_by" in (
+        problems
+    )
+    assert (
+        "int_customers_scored: customer_segments, its grain_guarded_by, has no key of its own"
+        in problems
+    )
+
+
+def test_a_model_nothing_guards_fails_the_check(manifest) -> None:
+    changed = copy.deepcopy(manifest)
+
+    def set_meta(model: str, meta: dict) -> None:
+        node = changed["nodes"][f"model.{PACKAGE}.{model}"]
+        node["meta"] = node["config"]["meta"] = meta
+
+    set_meta("int_customers_scored", {})
+    set_meta("int_customer_personas", {"grain_guarded_by": "customers_rejected"})
+    set_meta(
+        "cluster_diagnostics",
+        {"grain_guarded_by": "customer_segmentation/tests/test_clustering.py::test_gone"},
+    )
+    assert sorted(unguarded_grains(changed, PACKAGE)) == [
+        "cluster_diagnostics: grain_guarded_by names no pytest:"
+        " customer_segmentation/tests/test_clustering.py::test_gone",
+        "int_customer_personas: customers_rejected is neither upstream nor downstream of it",
+        "int_customers_scored: no key (primary key, unique + not null) and no grain_guarded_by",
+    ]
+
+
+def test_dbt_score_holds_the_same_rule(manifest, sample_build, tmp_path) -> None:
+    def violations(manifest_data: dict) -> dict[str, str]:
+        path = tmp_path / "manifest.json"
+        path.write_text(json.dumps(manifest_data))
+        rule = grain_is_guarded()
+        found = {}
+        for model in ManifestLoader(path).models.values():
+            violation = rule.evaluate(model)
+            if violation:
+                found[model.name] = violation.message
+        return found
+
+    assert violations(manifest) == {}
+    broken = violations(_without_tests_of(manifest, "customer_segments"))
+    assert "customer_segments" in broken
+    assert broken["int_customers_scored"] == (
+        "grain_guarded_by customer_segments has no key of its own."
+    )
 
 
 LOADER = "model.jewellery_segmentation.customer_file_load"

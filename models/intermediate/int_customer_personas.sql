@@ -1,6 +1,7 @@
 {{ config(materialized='view') }}
 {#-
-    A view over int_customers_scored and the few model rows: nothing here is worth storing.
+    A view over int_customers_scored and the few model rows: nothing here is worth storing;
+    customer_segments stores it, with the strategy, in one write.
     The persona a segment was named after at fit time holds only while the segment keeps at
     least the version's min_persona_share of the customers scored now: a stored model applied
     to a later file can leave a segment smaller than when it was fitted, and a handful of

@@ -1,3 +1,4 @@
+{{ config(materialized='view') }}
 {#-
     Nearest-centroid scoring as one pass over the customers: the current model version is
     pivoted into one row of scalars (per feature its transform, clipping bounds, fences, mean
@@ -5,12 +6,11 @@
     cluster is a plain expression on its own row: one scan, no join fanning customers out.
     Features are prepared exactly as customer_segmentation.preprocessing prepares the fit's:
     ln(1 + value) where the version says log1p, clipped to the stored bounds, standardised.
-
     The clusters are addressed by position (1 to n_clusters, in cluster_id order): a version
     always has var n_clusters clusters, because a change of n_clusters fits a new version
     before this model runs. Features the version does not use have no parameters and add 0;
     a cluster position the version lacks has a null distance, which least() passes over.
-    A table, not a view: tests and marts read the assignment without repeating it.
+    A view: customer_segments is the one table of scored customers, and no test reads this.
 -#}
 {%- set features = customer_feature_specs() -%}
 {%- set cluster_positions = range(1, var('n_clusters') + 1) -%}

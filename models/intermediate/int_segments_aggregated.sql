@@ -1,5 +1,9 @@
 {{ config(materialized='view') }}
-{#- A view: segment_profiles reads it once; nothing here is worth storing. -#}
+{#-
+    A view: segment_profiles reads it once; nothing here is worth storing. It reads the table
+    customer_segments, not the view chain behind it, so the scoring is not run again for
+    each of the two aggregates below.
+-#}
 {%- set features = customer_feature_specs() -%}
 
 with
@@ -7,7 +11,7 @@ with
 customer_personas as not materialized (
 
     -- Read twice below; DuckDB would otherwise store a copy of every clean customer to share.
-    select * from {{ ref('int_customer_personas') }}
+    select * from {{ ref('customer_segments') }}
 
 ),
 

@@ -1,6 +1,6 @@
 -- MetricFlow joins metrics to this calendar. It spans every date a build of this project
--- can stamp on `customer_segments.segmented_on`; the relationships test on that column
--- fails the build long before a date falls outside it.
+-- can stamp on `customer_segments.segmented_on`; a check constraint on that column holds it
+-- to these bounds and fails the build long before a date falls outside them.
 
 with
 
