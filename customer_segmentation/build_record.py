@@ -158,18 +158,30 @@ def dbt_vars(purpose: str, duckdb_path: Path, vars_file: Path | None) -> dict:
     return record.dbt_vars if record is not None else {}
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    vars_parser = commands.add_parser("dbt-vars", help="print the --vars JSON for a dbt command")
-    vars_parser.add_argument("--for", dest="purpose", choices=["build", "later"], required=True)
-    vars_parser.add_argument("--vars-file", type=Path, default=None)
-    vars_parser.add_argument(
+REFUSE_OTHER_VARS_FILE = "refuse unless the database was built from this vars file"
+
+
+def add_database_arguments(
+    parser: argparse.ArgumentParser, *, vars_file_help: str | None = None
+) -> None:
+    """The options every command on a built database shares: ``--duckdb-path`` (default
+    ``$DUCKDB_PATH``, as make and profiles.yml use) and, given its help, ``--vars-file``."""
+    parser.add_argument(
         "--duckdb-path",
         type=Path,
         default=Path(os.environ.get("DUCKDB_PATH", DEFAULT_DUCKDB_PATH)),
         help="the database (default: $DUCKDB_PATH)",
     )
+    if vars_file_help:
+        parser.add_argument("--vars-file", type=Path, default=None, help=vars_file_help)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    vars_parser = commands.add_parser("dbt-vars", help="print the --vars JSON for a dbt command")
+    vars_parser.add_argument("--for", dest="purpose", choices=["build", "later"], required=True)
+    add_database_arguments(vars_parser, vars_file_help="the vars file given to make, if any")
     args = parser.parse_args(argv)
     try:
         print(json.dumps(dbt_vars(args.purpose, args.duckdb_path, args.vars_file)))

@@ -14,12 +14,15 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import duckdb
 
-from customer_segmentation.build_record import DEFAULT_DUCKDB_PATH, last_build, rebuild_command
+from customer_segmentation.build_record import (
+    add_database_arguments,
+    last_build,
+    rebuild_command,
+)
 
 FORMULA_PREFIX_PATTERN = r"^[=+\-@\t\r]"
 
@@ -73,12 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("table", help="mart to export, e.g. customers_rejected")
     parser.add_argument("--out", type=Path, required=True, help="CSV file to write")
-    parser.add_argument(
-        "--duckdb-path",
-        type=Path,
-        default=Path(os.environ.get("DUCKDB_PATH", DEFAULT_DUCKDB_PATH)),
-        help="database to read (default: $DUCKDB_PATH)",
-    )
+    add_database_arguments(parser)
     args = parser.parse_args(argv)
     rows = export_table(args.duckdb_path, args.table, args.out)
     print(f"Wrote {rows} rows of {args.table} to {args.out}")

@@ -24,8 +24,9 @@ from pathlib import Path
 import duckdb
 
 from customer_segmentation.build_record import (
-    DEFAULT_DUCKDB_PATH,
+    REFUSE_OTHER_VARS_FILE,
     BuildRecordError,
+    add_database_arguments,
     check_last_build_passed,
     check_vars_file_matches,
     last_build,
@@ -111,18 +112,7 @@ def publish_marts(
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("published"), help="Parquet folder")
-    parser.add_argument(
-        "--duckdb-path",
-        type=Path,
-        default=Path(os.environ.get("DUCKDB_PATH", DEFAULT_DUCKDB_PATH)),
-        help="database holding the marts (default: $DUCKDB_PATH)",
-    )
-    parser.add_argument(
-        "--vars-file",
-        type=Path,
-        default=None,
-        help="refuse unless the database was built from this vars file",
-    )
+    add_database_arguments(parser, vars_file_help=REFUSE_OTHER_VARS_FILE)
     args = parser.parse_args(argv)
     try:
         row_counts = publish_marts(args.duckdb_path, args.out, args.vars_file)

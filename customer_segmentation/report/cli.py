@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-from customer_segmentation.build_record import DEFAULT_DUCKDB_PATH
+from customer_segmentation.build_record import REFUSE_OTHER_VARS_FILE, add_database_arguments
 from customer_segmentation.report.build import build_report, iter_page_titles
 from customer_segmentation.report.data import ReportError
 
@@ -16,19 +15,8 @@ def main(argv: list[str] | None = None) -> None:
         description="The customer segmentation report: a PDF for marketing, built from the"
         " mart tables."
     )
-    parser.add_argument(
-        "--duckdb-path",
-        type=Path,
-        default=Path(os.environ.get("DUCKDB_PATH", DEFAULT_DUCKDB_PATH)),
-        help="database holding the marts (default: $DUCKDB_PATH)",
-    )
+    add_database_arguments(parser, vars_file_help=REFUSE_OTHER_VARS_FILE)
     parser.add_argument("--out", type=Path, default=Path("reports"), help="output folder")
-    parser.add_argument(
-        "--vars-file",
-        type=Path,
-        default=None,
-        help="refuse unless the database was built from this vars file",
-    )
     args = parser.parse_args(argv)
     try:
         writer = build_report(args.duckdb_path, args.out, args.vars_file)
