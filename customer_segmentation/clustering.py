@@ -1,8 +1,10 @@
-"""KMeans settings, input checks and cluster-count diagnostics for the segmentation.
+"""KMeans settings, the seeded sample and cluster-count diagnostics for the segmentation.
 
-The dbt Python models pass the clean customer features and the settings from their dbt
-config; the fit itself lives in ``model_store``. Everything here is plain pandas/scikit-learn
-so it is tested with pytest.
+The dbt Python models pass the clean customer features and the settings read from their dbt
+config (``customer_segmentation.settings``); the fit itself lives in ``model_store``. The
+vars were validated by ``validate_project_vars`` and the customers found segmentable by the
+post-hook ``assert_customers_are_segmentable`` before any of this runs. Everything here is
+plain pandas/scikit-learn so it is tested with pytest.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import duckdb
 import numpy as np
@@ -19,13 +20,8 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
 
-from customer_segmentation.features import CLUSTERING_FEATURES, CUSTOMER_ID
+from customer_segmentation.features import CUSTOMER_ID
 from customer_segmentation.preprocessing import FeaturePreparation
-
-MIN_CLUSTERS = 2
-MAX_CLUSTERS = 12
-# Above this, four personas could not all be named even in four equal segments.
-MAX_MIN_PERSONA_SHARE = 0.25
 
 
 class SegmentationInputError(ValueError):
@@ -42,100 +38,6 @@ class KMeansSettings:
     n_init: int = 10
     min_persona_share: float = 0.02
 
-    def __post_init__(self) -> None:
-        unknown = [name for name in self.features if name not in CLUSTERING_FEATURES]
-        repeated = len(set(self.features)) != len(self.features)
-        if unknown or repeated or len(self.features) < 2:
-            raise SegmentationInputError(
-                "clustering_features must list at least two distinct features of "
-                f"{', '.join(CLUSTERING_FEATURES)};"
-                f" got {list(self.features)}"
-            )
-        if not MIN_CLUSTERS <= self.n_clusters <= MAX_CLUSTERS:
-            raise SegmentationInputError(
-                f"n_clusters must be an integer from {MIN_CLUSTERS} to {MAX_CLUSTERS};"
-                f" got {self.n_clusters}"
-            )
-        if self.n_init < 1:
-            raise SegmentationInputError(f"kmeans_n_init must be at least 1; got {self.n_init}")
-        if not 0 <= self.min_persona_share <= MAX_MIN_PERSONA_SHARE:
-            raise SegmentationInputError(
-                f"min_persona_share must be a share from 0 to {MAX_MIN_PERSONA_SHARE};"
-                f" got {self.min_persona_share}"
-            )
-
-    @classmethod
-    def from_config_values(
-        cls,
-        features: Any,
-        n_clusters: Any,
-        random_state: Any,
-        n_init: Any,
-        min_persona_share: Any = 0.02,
-    ) -> KMeansSettings:
-        """Build from a dbt Python model's config values.
-
-        dbt renders ``"{{ var(...) }}"`` in YAML config to text, so numbers and lists may
-        arrive as strings; they are read back here, strictly.
-        """
-        return cls(
-            features=tuple(_as_list(features, "clustering_features")),
-            n_clusters=_as_int(n_clusters, "n_clusters"),
-            random_state=_as_int(random_state, "kmeans_random_state"),
-            n_init=_as_int(n_init, "kmeans_n_init"),
-            min_persona_share=_as_share(min_persona_share, "min_persona_share"),
-        )
-
-
-def _as_int(value: Any, name: str) -> int:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = float("nan")
-    if isinstance(value, bool) or not number.is_integer():
-        raise SegmentationInputError(f"{name} must be an integer; got {value!r}")
-    return int(number)
-
-
-def _as_share(value: Any, name: str) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise SegmentationInputError(
-            f"{name} must be a number from 0 to 1; got {value!r}"
-        ) from None
-
-
-def cluster_count_range(value: Any) -> range:
-    """The var ``diagnostics_cluster_counts`` ([smallest, largest] k) as a range of k."""
-    bounds = [
-        _as_int(bound, "diagnostics_cluster_counts")
-        for bound in _as_list(value, "diagnostics_cluster_counts")
-    ]
-    if len(bounds) != 2 or not MIN_CLUSTERS <= bounds[0] <= bounds[1] <= MAX_CLUSTERS:
-        raise SegmentationInputError(
-            f"diagnostics_cluster_counts must be [smallest, largest] with {MIN_CLUSTERS} <="
-            f" smallest <= largest <= {MAX_CLUSTERS}; got {value!r}"
-        )
-    return range(bounds[0], bounds[1] + 1)
-
-
-def positive_int(value: Any, name: str) -> int:
-    """A config value that must be a whole number of at least 1."""
-    number = _as_int(value, name)
-    if number < 1:
-        raise SegmentationInputError(f"{name} must be at least 1; got {value!r}")
-    return number
-
-
-def _as_list(value: Any, name: str) -> list[str]:
-    if isinstance(value, str):
-        text = value.strip().strip("[]")
-        return [part.strip().strip("'\"") for part in text.split(",") if part.strip()]
-    if isinstance(value, list | tuple):
-        return [str(item) for item in value]
-    raise SegmentationInputError(f"{name} must be a list of feature names; got {value!r}")
-
 
 def features_for_clustering(feature_profiles: pd.DataFrame) -> list[str]:
     """The features ``int_features_profiled`` marks for clustering, in canonical order.
@@ -145,30 +47,6 @@ def features_for_clustering(feature_profiles: pd.DataFrame) -> list[str]:
     """
     used = feature_profiles[feature_profiles["is_used_for_clustering"].astype(bool)]
     return used.sort_values("feature_position")["feature_name"].astype(str).tolist()
-
-
-def check_segmentable(customers: pd.DataFrame, settings: KMeansSettings) -> None:
-    """Stop with a clear message when KMeans cannot give ``n_clusters`` real clusters."""
-    missing = [name for name in settings.features if name not in customers.columns]
-    if missing:
-        raise SegmentationInputError(f"clean customers lack clustering features: {missing}")
-    rows = len(customers)
-    if rows < settings.n_clusters:
-        raise SegmentationInputError(
-            f"Only {rows} clean customer(s) for n_clusters = {settings.n_clusters}: "
-            "check the rejects in customers_rejected, or lower n_clusters with --vars."
-        )
-    values = customers[list(settings.features)]
-    if values.isna().any().any():
-        columns = values.columns[values.isna().any()].tolist()
-        raise SegmentationInputError(f"clean customers have missing values in {columns}")
-    distinct_points = len(values.drop_duplicates())
-    if distinct_points < settings.n_clusters:
-        raise SegmentationInputError(
-            f"Only {distinct_points} distinct customer profile(s) for n_clusters = "
-            f"{settings.n_clusters}: KMeans would return empty clusters. "
-            "Lower n_clusters or add customers."
-        )
 
 
 @contextmanager
@@ -216,6 +94,15 @@ def seeded_sample(customers: duckdb.DuckDBPyRelation, size: int, seed: int) -> p
     return customers.order(sample_order).limit(size).df()
 
 
+DIAGNOSTIC_COLUMNS = [
+    "cluster_count",
+    "inertia",
+    "silhouette_score",
+    "is_chosen_cluster_count",
+    "sample_size",
+]
+
+
 def diagnose_cluster_counts(
     customers: pd.DataFrame,
     settings: KMeansSettings,
@@ -225,10 +112,11 @@ def diagnose_cluster_counts(
 
     Every k is fitted on the same customers, ``customers`` (a seeded sample of the clean
     customers: the silhouette is quadratic in rows), standardised, with the segmentation's
-    ``random_state`` and ``n_init``. One row per k.
+    ``random_state`` and ``n_init``. One row per k, up to the first k that is not below
+    both the number of customers and of distinct profiles (the sample may hold fewer than the
+    base the build checked).
     """
     customers = customers.sort_values(CUSTOMER_ID, kind="stable").reset_index(drop=True)
-    check_segmentable(customers, settings)
     scaled = standardise(customers, list(settings.features))
     distinct_points = len(np.unique(scaled, axis=0))
     rows = []
@@ -248,7 +136,8 @@ def diagnose_cluster_counts(
                 "sample_size": len(scaled),
             }
         )
-    diagnostics = pd.DataFrame(rows)
+    # Named columns even when no k fits (a sample of a single profile): the table keeps its shape.
+    diagnostics = pd.DataFrame(rows, columns=DIAGNOSTIC_COLUMNS)
     verdict = judge_cluster_count(diagnostics, settings.n_clusters)
     return diagnostics.assign(
         elbow_cluster_count=pd.array([verdict.elbow] * len(diagnostics), dtype="Int64"),

@@ -23,7 +23,7 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 
-from customer_segmentation.clustering import KMeansSettings, check_segmentable, one_compute_thread
+from customer_segmentation.clustering import KMeansSettings, one_compute_thread
 from customer_segmentation.features import CUSTOMER_ID
 from customer_segmentation.file_fingerprint import FileFingerprint
 from customer_segmentation.personas import PersonaCatalogue, match_clusters_to_personas
@@ -203,7 +203,6 @@ def fit_model(
     starts from that model's centroids (moved into the new scaling) and runs once.
     """
     customers = customers.sort_values(CUSTOMER_ID, kind="stable").reset_index(drop=True)
-    check_segmentable(customers, settings)
     features = list(settings.features)
     values = customers[features].to_numpy(dtype=float)
     preparation = FeaturePreparation.fit(values, settings.features)
@@ -269,16 +268,6 @@ def fit_model(
         }
     )
     return model, facts
-
-
-def parse_flag(value: object, name: str) -> bool:
-    """A boolean var as dbt renders it into config: True/False, or their text."""
-    text = str(value).strip().lower()
-    if text in {"true", "1", "yes"}:
-        return True
-    if text in {"false", "0", "no", "none", ""}:
-        return False
-    raise ValueError(f"{name} must be true or false; got {value!r}")
 
 
 def next_model_version(

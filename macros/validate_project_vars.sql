@@ -102,7 +102,9 @@
             {%- do problems.append("n_clusters = " ~ n_clusters ~ ": must be an integer from 2 to 12") -%}
         {%- endif -%}
         {%- set min_share = var('min_persona_share') -%}
-        {%- if min_share is not number or min_share is boolean or min_share < 0 or min_share > 0.25 -%}
+        {#- NaN passes both comparisons (a vars file may hold .nan): it alone differs from itself. -#}
+        {%- if min_share is not number or min_share is boolean or min_share != min_share
+            or min_share < 0 or min_share > 0.25 -%}
             {%- do problems.append("min_persona_share = " ~ min_share ~ ": must be a number from 0 to 0.25") -%}
         {%- endif -%}
         {%- set n_init = var('kmeans_n_init') -%}

@@ -1,11 +1,9 @@
 from customer_segmentation.clustering import (
-    KMeansSettings,
-    cluster_count_range,
     diagnose_cluster_counts,
     features_for_clustering,
-    positive_int,
     seeded_sample,
 )
+from customer_segmentation.settings import read_segmentation_settings
 
 
 def model(dbt, session):
@@ -13,19 +11,11 @@ def model(dbt, session):
     # and slow the one the scoring waits for.
     dbt.ref("segmentation_models")
     # dbt hands a Python model only the config keys it reads with literal dbt.config.get calls.
-    settings = KMeansSettings.from_config_values(
-        features=features_for_clustering(dbt.ref("int_features_profiled").df()),
-        n_clusters=dbt.config.get("n_clusters"),
-        random_state=dbt.config.get("kmeans_random_state"),
-        n_init=dbt.config.get("kmeans_n_init"),
-    )
+    settings = read_segmentation_settings(dbt.config.get("settings"))
+    kmeans = settings.kmeans(features_for_clustering(dbt.ref("int_features_profiled").df()))
     sample = seeded_sample(
         dbt.ref("int_customer_features"),
-        size=positive_int(dbt.config.get("diagnostics_sample_size"), "diagnostics_sample_size"),
-        seed=settings.random_state,
+        size=settings.diagnostics_sample_size,
+        seed=settings.kmeans_random_state,
     )
-    return diagnose_cluster_counts(
-        sample,
-        settings,
-        k_values=cluster_count_range(dbt.config.get("diagnostics_cluster_counts")),
-    )
+    return diagnose_cluster_counts(sample, kmeans, k_values=settings.cluster_counts_to_diagnose)

@@ -225,6 +225,23 @@ def test_catalogue_21_and_22_unusable_optional_features_are_left_out(tmp_path: P
     assert decisions["age"] == decisions["annual_income"] == "used"
 
 
+def test_fewer_than_two_usable_clustering_features_stops(tmp_path: Path, rows) -> None:
+    # The fit never sees fewer than two features: this post-hook is the only check of it.
+    flat = rows.copy()
+    flat["engagement_score"] = "50"  # constant, so left out of the clustering
+    path = write_csv(tmp_path / "flat.csv", flat)
+    run = run_dbt(
+        BUILD_TO_CLUSTERING_INPUT,
+        tmp_path,
+        {"customers_path": str(path), "clustering_features": ["age", "engagement_score"]},
+    )
+    assert_stopped_with(
+        run,
+        "only age can be clustered on; at least two features are needed",
+        "Left out: engagement_score (constant)",
+    )
+
+
 def test_catalogue_22_all_missing_required_feature_stops(tmp_path: Path, rows) -> None:
     empty_income = rows.copy()
     empty_income["annual_income"] = "N/A"
@@ -304,3 +321,42 @@ def test_invalid_vars_are_refused_together_with_the_allowed_values(tmp_path: Pat
         "csv_encoding = ebcdic: must be one of utf-8, utf-16, latin-1",
         "decimal_separator = ': must be",
     )
+
+
+@pytest.mark.parametrize(
+    ("vars_yaml", "messages"),
+    [
+        (
+            # YAML, not JSON: only YAML spells a NaN (.nan), as a vars file may.
+            "{min_persona_share: .nan, n_clusters: 13, kmeans_n_init: 0,"
+            " kmeans_random_state: true, diagnostics_cluster_counts: [2, 13],"
+            " fit_sample_size: 999, diagnostics_sample_size: 10.5, refit: 'yes'}",
+            [
+                "min_persona_share = nan: must be a number from 0 to 0.25",
+                "n_clusters = 13: must be an integer from 2 to 12",
+                "kmeans_n_init = 0: must be an integer from 1 to 100",
+                "kmeans_random_state = True: must be a non-negative integer",
+                "diagnostics_cluster_counts = [2, 13]: must be [smallest, largest]",
+                "fit_sample_size = 999: must be an integer of at least 1000",
+                "diagnostics_sample_size = 10.5: must be an integer of at least 100",
+                "refit = yes: must be true or false",
+            ],
+        ),
+        (
+            "{min_persona_share: 0.26, diagnostics_cluster_counts: [5, 4],"
+            " clustering_features: [age, annual_income, age]}",
+            [
+                "min_persona_share = 0.26: must be a number from 0 to 0.25",
+                "diagnostics_cluster_counts = [5, 4]: must be [smallest, largest]",
+                "clustering_features = ['age', 'annual_income', 'age']: lists a feature twice",
+            ],
+        ),
+    ],
+    ids=["nan share and out-of-range settings", "share above a quarter, reversed k, repeat"],
+)
+def test_invalid_segmentation_settings_are_refused_before_the_python_models_read_them(
+    tmp_path: Path, vars_yaml: str, messages: list[str]
+) -> None:
+    # The Python models read these vars as validate_project_vars passed them, unchecked.
+    run = run_dbt(["run", "--select", "stg_crm__customers", "--vars", vars_yaml], tmp_path)
+    assert_stopped_with(run, "Invalid dbt vars", *messages)
