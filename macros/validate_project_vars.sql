@@ -73,7 +73,7 @@
         {%- endfor -%}
 
         {%- set share = var('max_rejected_share') -%}
-        {%- if share is not number or share is boolean or share < 0 or share > 1 -%}
+        {%- if share is not number or share is boolean or share != share or share < 0 or share > 1 -%}
             {%- do problems.append("max_rejected_share = " ~ share ~ ": must be a number from 0 to 1") -%}
         {%- endif -%}
 

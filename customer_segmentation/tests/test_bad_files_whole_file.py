@@ -328,11 +328,12 @@ def test_invalid_vars_are_refused_together_with_the_allowed_values(tmp_path: Pat
     [
         (
             # YAML, not JSON: only YAML spells a NaN (.nan), as a vars file may.
-            "{min_persona_share: .nan, n_clusters: 13, kmeans_n_init: 0,"
+            "{min_persona_share: .nan, max_rejected_share: .nan, n_clusters: 13, kmeans_n_init: 0,"
             " kmeans_random_state: true, diagnostics_cluster_counts: [2, 13],"
             " fit_sample_size: 999, diagnostics_sample_size: 10.5, refit: 'yes'}",
             [
                 "min_persona_share = nan: must be a number from 0 to 0.25",
+                "max_rejected_share = nan: must be a number from 0 to 1",
                 "n_clusters = 13: must be an integer from 2 to 12",
                 "kmeans_n_init = 0: must be an integer from 1 to 100",
                 "kmeans_random_state = True: must be a non-negative integer",
