@@ -31,6 +31,8 @@ import duckdb
 from customer_segmentation.vars_file import VarsFileError, build_vars
 
 DEFAULT_DUCKDB_PATH = "customer_segmentation.duckdb"
+# profiles.yml's default for DUCKDB_MEMORY_LIMIT.
+DEFAULT_MEMORY_LIMIT = "1GB"
 BUILD_LOG_TABLE = "build_log.segmentation_builds"
 
 
@@ -71,12 +73,23 @@ def last_build(connection: duckdb.DuckDBPyConnection) -> BuildRecord | None:
     return BuildRecord(*fields, dbt_vars=json.loads(dbt_vars) if dbt_vars else {})
 
 
+def connect_read_only(duckdb_path: Path) -> duckdb.DuckDBPyConnection:
+    """The database opened read-only with the build's memory cap (``DUCKDB_MEMORY_LIMIT``, as
+    profiles.yml sets it), so publishing, the report and exports stay within the memory the
+    build was given, whatever the number of customers."""
+    return duckdb.connect(
+        str(duckdb_path),
+        read_only=True,
+        config={"memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)},
+    )
+
+
 def read_last_build(duckdb_path: Path) -> BuildRecord | None:
     """``last_build`` of the database file; None when there is no such file."""
     if not duckdb_path.exists():
         return None
     try:
-        with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        with connect_read_only(duckdb_path) as connection:
             return last_build(connection)
     except duckdb.IOException as error:
         raise BuildRecordError(

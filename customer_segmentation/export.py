@@ -20,6 +20,7 @@ import duckdb
 
 from customer_segmentation.build_record import (
     add_database_arguments,
+    connect_read_only,
     last_build,
     rebuild_command,
 )
@@ -63,7 +64,7 @@ def export_table(duckdb_path: Path, table: str, out: Path) -> int:
             f"Database {duckdb_path} not found: run `{rebuild_command(None, duckdb_path)}` first."
         )
     out.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+    with connect_read_only(duckdb_path) as connection:
         query = spreadsheet_safe_select(connection, table, duckdb_path)
         connection.execute(
             f"copy ({query}) to '{out.as_posix().replace(chr(39), chr(39) * 2)}'"

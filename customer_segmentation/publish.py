@@ -29,6 +29,7 @@ from customer_segmentation.build_record import (
     add_database_arguments,
     check_last_build_passed,
     check_vars_file_matches,
+    connect_read_only,
     last_build,
     rebuild_command,
 )
@@ -79,7 +80,7 @@ def publish_marts(
             f"No database at {duckdb_path}: run `{rebuild_command(None, duckdb_path)}` first."
         )
     try:
-        connection = duckdb.connect(str(duckdb_path), read_only=True)
+        connection = connect_read_only(duckdb_path)
     except duckdb.IOException as error:
         raise PublishError(f"Cannot open {duckdb_path} read-only: {error}") from error
     written: dict[str, Path] = {}

@@ -23,6 +23,7 @@ from customer_segmentation.build_record import (
     BuildRecordError,
     check_last_build_passed,
     check_vars_file_matches,
+    connect_read_only,
     last_build,
     rebuild_command,
 )
@@ -149,7 +150,7 @@ def load_report_data(
 
 def open_database(duckdb_path: Path) -> duckdb.DuckDBPyConnection:
     """The database, read-only: a build may start while the report reads."""
-    return duckdb.connect(str(duckdb_path), read_only=True)
+    return connect_read_only(duckdb_path)
 
 
 def read(connection: duckdb.DuckDBPyConnection, query: str) -> pd.DataFrame:

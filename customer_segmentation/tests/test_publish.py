@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from customer_segmentation.build_record import connect_read_only
 from customer_segmentation.publish import PUBLISHED_MARTS, PublishError, main, publish_marts
 from customer_segmentation.tests.bad_files import clean_rows, write_csv
 from customer_segmentation.tests.dbt_runner import DbtRun, run_dbt
@@ -86,3 +87,17 @@ def test_a_database_without_a_build_record_says_to_run_make_run(tmp_path) -> Non
             connection.execute(f"create table {mart} as select 1 as x")
     with pytest.raises(SystemExit, match=r"Not published: .*bare\.duckdb records no dbt build"):
         main(["--out", str(tmp_path / "out"), "--duckdb-path", str(bare)])
+
+
+def test_publish_report_and_export_read_within_the_builds_memory_cap(tmp_path, monkeypatch):
+    # Publishing 100 million customers must not take more memory than the build was given.
+    database = tmp_path / "capped.duckdb"
+    duckdb.connect(str(database)).close()
+    monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "123MB")
+    with duckdb.connect(config={"memory_limit": "123MB"}) as reference:
+        expected = reference.execute("select current_setting('memory_limit')").fetchone()[0]
+
+    with connect_read_only(database) as connection:
+        limit = connection.execute("select current_setting('memory_limit')").fetchone()[0]
+
+    assert limit == expected
