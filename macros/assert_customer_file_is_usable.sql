@@ -11,8 +11,9 @@
 
         {#- A required feature empty in every readable row: the column is there but unused. -#}
         {%- for feature in var('required_features') -%}
-            {%- set filled = run_query("select count(" ~ feature ~ "_raw) from " ~ validated_relation
-                ~ " where raw_record is null").columns[0].values()[0] -%}
+            {#- A clean row keeps its parsed value, a rejected one its text as written. -#}
+            {%- set filled = run_query("select count(coalesce(cast(" ~ feature ~ " as varchar), " ~ feature
+                ~ "_raw)) from " ~ validated_relation ~ " where raw_record is null").columns[0].values()[0] -%}
             {%- if filled == 0 -%}
                 {{ exceptions.raise_compiler_error(file_label ~ ": required feature " ~ feature
                     ~ " is empty in every row. Fill the column, or, if your data has no such"

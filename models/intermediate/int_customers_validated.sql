@@ -1,9 +1,16 @@
 {%- set required_features = var('required_features') -%}
 
+{#- A row the rejects take: it breaks a rule or its id has conflicting versions. -#}
+{%- set is_rejected_row = "not is_exact_duplicate"
+    ~ " and (row_reject_reason is not null or has_conflicting_versions)" -%}
+
 with
 
-customers as (
+customers as not materialized (
 
+    -- Not materialized (nor the two CTEs below): DuckDB would otherwise store a copy of every
+    -- row to share between the readers of a CTE, which costs more than parsing again the few
+    -- columns the duplicate checks read.
     select * from {{ ref('stg_crm__customers') }}
 
 ),
@@ -20,7 +27,7 @@ gender_aliases as (
 
 ),
 
-customers_with_gender as (
+customers_with_gender as not materialized (
 
     select
         customers.*,
@@ -32,7 +39,7 @@ customers_with_gender as (
 
 ),
 
-row_checks as (
+row_checks as not materialized (
 
     -- The first rule a row breaks names its reason, checked in canonical column order. A
     -- missing optional feature is no reason: it is imputed downstream.
@@ -59,7 +66,7 @@ repeated_customer_ids as (
     -- Only rows sharing an id can be duplicates or conflicts; comparing just those keeps the
     -- cost of duplicate checks to the few repeated ids, not every row of a large file.
     select customer_id
-    from row_checks
+    from customers
     where customer_id is not null
     group by customer_id
     having count(*) > 1
@@ -141,15 +148,16 @@ readable_rows as (
 
         -- attributes
         gender,
-        gender_raw,
+        case when {{ is_rejected_row }} then gender_raw end as gender_raw,
         is_gender_recognised,
         {%- for feature in customer_feature_specs() %}
         {{ feature.name }},
         {%- endfor %}
 
-        -- as written in the file
+        -- as written in the file, for the rejects only: a clean row's values are its parsed
+        -- ones, and not storing the text twice for every customer halves this table's writing
         {%- for feature in customer_feature_specs() %}
-        {{ feature.name }}_raw,
+        case when {{ is_rejected_row }} then {{ feature.name }}_raw end as {{ feature.name }}_raw,
         {%- endfor %}
         derived_from,
         cast(null as varchar) as raw_record,
