@@ -70,8 +70,10 @@ def test_every_source_row_is_clean_rejected_or_a_collapsed_duplicate(
 def test_marts_hold_the_four_personas_with_strategies(sample_build: DbtRun) -> None:
     with sample_build.connect() as connection:
         profiles = connection.sql("select * from segment_profiles order by cluster_id").df()
+        # The strategy is per segment: every customer's segment has one to join.
         missing_strategy = connection.execute(
-            "select count(*) from customer_segments where strategy_headline is null"
+            "select count(*) from customer_segments left join segment_profiles using (cluster_id)"
+            " where segment_profiles.strategy_headline is null"
         ).fetchone()[0]
     assert sorted(profiles["persona_name"]) == sorted(PERSONA_NAMES)
     assert profiles["cluster_id"].tolist() == profiles["persona_id"].tolist() == [1, 2, 3, 4]

@@ -12,12 +12,6 @@ persona_definitions as (
 
 ),
 
-segment_strategies as (
-
-    select * from {{ ref('segment_strategies') }}
-
-),
-
 final as (
 
     select
@@ -50,21 +44,11 @@ final as (
         customer_personas.distance_to_centroid,
         customer_personas.persona_match_distance,
         customer_personas.persona_match_confidence,
-        customer_personas.persona_match_strength,
-
-        -- strategy
-        segment_strategies.strategy_headline,
-        segment_strategies.channel as strategy_channel,
-        segment_strategies.offer as strategy_offer,
-        segment_strategies.message as strategy_message,
-        segment_strategies.kpi as strategy_kpi
+        customer_personas.persona_match_strength
 
     from customer_personas
     left join persona_definitions
         on customer_personas.persona_id = persona_definitions.persona_id
-    -- A segment without a persona name gets the generic plan, persona_id 0 in the seed.
-    left join segment_strategies
-        on coalesce(customer_personas.persona_id, 0) = segment_strategies.persona_id
 
 )
 
