@@ -1,4 +1,5 @@
-"""Smoke test of the benchmark harness (bench/notebook_vs_project.py) at a tiny size.
+"""Smoke test of the benchmark harness (``customer_segmentation.benchmark``, run by
+bench/notebook_vs_project.py) at a tiny size; unit tests of its parts.
 
 The harness runs the notebook baseline and a full ``dbt build`` as separate processes, as
 ``make bench`` does, into a temporary data dir; its figures are then checked for sense and
@@ -20,6 +21,7 @@ import pandas as pd
 import pytest
 from sklearn.preprocessing import StandardScaler
 
+from customer_segmentation.benchmark import dbt_nodes, runs, tables
 from customer_segmentation.features import CLUSTERING_FEATURES, CUSTOMER_ID
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
@@ -181,7 +183,6 @@ def test_model_chain_of_the_smoke_build_is_a_path_through_the_fit(bench_run, smo
 
 
 def test_model_chain_is_the_slowest_path_of_relations_after_the_hooks():
-    bench = load_bench_module("notebook_vs_project")
     seconds = {
         "operation.shop.shop-on-run-start-0": 0.5,
         "model.shop.loaded": 1.0,
@@ -202,18 +203,16 @@ def test_model_chain_is_the_slowest_path_of_relations_after_the_hooks():
     manifest = {"nodes": {node: {"depends_on": {"nodes": up}} for node, up in parents.items()}}
     manifest["nodes"]["seed.shop.labels"] = {"depends_on": {"macros": []}}
 
-    chain = bench.model_chain(seconds, manifest)
+    chain = dbt_nodes.model_chain(seconds, manifest)
 
     assert chain["seconds"] == pytest.approx(0.5 + 1.0 + 5.0 + 1.0)
     assert chain["nodes"] == ["loaded", "slow", "history"]
 
 
 def test_customer_file_is_generated_once_then_reused(tmp_path):
-    bench = load_bench_module("notebook_vs_project")
-
-    path, seconds = bench.customer_file(tmp_path, 200)
+    path, seconds = runs.customer_file(tmp_path, 200)
     written = path.read_bytes()
-    again, seconds_again = bench.customer_file(tmp_path, 200)
+    again, seconds_again = runs.customer_file(tmp_path, 200)
 
     assert seconds is not None and seconds_again is None
     assert again == path and again.read_bytes() == written
@@ -221,17 +220,14 @@ def test_customer_file_is_generated_once_then_reused(tmp_path):
 
 
 def test_node_labels_drop_type_project_and_test_hash():
-    bench = load_bench_module("notebook_vs_project")
-
-    assert bench.node_label("model.proj.customer_segments") == "customer_segments"
+    assert dbt_nodes.node_label("model.proj.customer_segments") == "customer_segments"
     # A data test's name may itself hold a dot (here from the argument 0.4).
-    assert bench.node_label("test.proj.range_x__0.4.4bfafe47e7") == "range_x__0.4"
-    assert bench.node_label("unit_test.proj.stg_x.test_parses_money") == "test_parses_money"
-    assert bench.node_label("operation.proj.proj-on-run-start-1") == "proj-on-run-start-1"
+    assert dbt_nodes.node_label("test.proj.range_x__0.4.4bfafe47e7") == "range_x__0.4"
+    assert dbt_nodes.node_label("unit_test.proj.stg_x.test_parses_money") == "test_parses_money"
+    assert dbt_nodes.node_label("operation.proj.proj-on-run-start-1") == "proj-on-run-start-1"
 
 
 def test_a_size_above_the_notebooks_limit_shows_only_project_figures():
-    bench = load_bench_module("notebook_vs_project")
     project_only = {
         "rows": 100_000_000,
         "project_wall_seconds": 1234.5,
@@ -252,7 +248,7 @@ def test_a_size_above_the_notebooks_limit_shows_only_project_figures():
         ),
     }
 
-    cells = bench.table_cells(project_only)
+    cells = tables.table_cells(project_only)
 
     assert cells == [
         "100,000,000",

@@ -1,0 +1,115 @@
+"""The results table, printed and as Markdown, and the notes on what its columns measure."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from importlib import metadata
+from pathlib import Path
+
+from customer_segmentation.benchmark.runs import FILE_SEED
+
+PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb", "pandas", "scikit-learn", "numpy")
+
+HEADERS = (
+    "rows",
+    "baseline wall s",
+    "baseline peak MiB",
+    "project wall s",
+    "project peak MiB",
+    "wall ratio project/baseline",
+    "dbt floor s",
+    "dbt floor/baseline",
+    "model chain s",
+    "inertia baseline",
+    "inertia project",
+    "inertia ratio project/baseline",
+    "project's slowest nodes (s)",
+)
+
+
+def table_cells(result: dict) -> list[str]:
+    """One size's row, formatted once for both the plain and the Markdown table.
+
+    A figure the run did not produce (the notebook's, above ``--baseline-max-rows``) is "-".
+    """
+
+    def cell(name: str, spec: str) -> str:
+        value = result[name]
+        return "-" if value is None else format(value, spec)
+
+    slowest = ", ".join(f"{node['node']} {node['seconds']:.1f}" for node in result["slowest_nodes"])
+    return [
+        f"{result['rows']:,}",
+        cell("baseline_wall_seconds", ".1f"),
+        cell("baseline_peak_mib", ".0f"),
+        cell("project_wall_seconds", ".1f"),
+        cell("project_peak_mib", ".0f"),
+        cell("wall_ratio", ".2f"),
+        f"{result['dbt_floor']['wall_seconds']:.1f}",
+        cell("floor_ratio", ".2f"),
+        f"{result['project_model_chain']['seconds']:.1f}",
+        cell("inertia_baseline", ",.0f"),
+        cell("inertia_project", ",.0f"),
+        cell("inertia_ratio", ".3f"),
+        slowest,
+    ]
+
+
+def plain_table(results: list[dict]) -> str:
+    """Numbers right-aligned under their headers; the node list, last, left-aligned."""
+    rows = [list(HEADERS), *(table_cells(result) for result in results)]
+    widths = [max(len(row[index]) for row in rows) for index in range(len(HEADERS) - 1)]
+    lines = []
+    for row in rows:
+        numbers = [cell.rjust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*numbers, row[-1]]))
+    return "\n".join(lines)
+
+
+def markdown_table(results: list[dict]) -> str:
+    """The same table for results.md, ready to paste into the README or an issue."""
+    lines = [
+        "| " + " | ".join(HEADERS) + " |",
+        "|" + "|".join(["---:"] * (len(HEADERS) - 1) + ["---"]) + "|",
+    ]
+    lines += ["| " + " | ".join(table_cells(result)) + " |" for result in results]
+    return "\n".join(lines)
+
+
+def environment_facts(repeat: int, dbt_vars: dict) -> dict:
+    """What a reader needs to compare figures across machines and versions."""
+    return {
+        "repeat": repeat,
+        "dbt_vars": dbt_vars,
+        "file_seed": FILE_SEED,
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "packages": {name: metadata.version(name) for name in PACKAGES},
+    }
+
+
+def table_notes(results: list[dict]) -> str:
+    """What the dbt floor and model chain columns measure, under the table."""
+    floor = results[-1]["dbt_floor"]
+    return (
+        f'"dbt floor s": after each build, dbt alone builds {floor["relations"]} one-row'
+        f" tables, runs {floor['tests']} tests that find nothing and passes over"
+        f" {floor['exposures']} exposures, as many nodes as the project's build, with the"
+        " project's profile: what dbt itself costs a graph of that"
+        ' size here. "dbt floor/baseline" is that time over the notebook\'s.\n'
+        '"model chain s": the on-run-start hooks plus the slowest chain of models that wait'
+        " on each other, with the times they took in this build: the critical path of the"
+        " models. Tests and the pauses between nodes come on top."
+    )
+
+
+def write_results(results: list[dict], facts: dict, data_dir: Path) -> None:
+    (data_dir / "results.json").write_text(json.dumps({**facts, "sizes": results}, indent=2) + "\n")
+    (data_dir / "results.md").write_text(
+        f"Notebook baseline against `dbt build`, medians of {facts['repeat']} run(s) each, "
+        f"{facts['cpu_count']} CPUs, {facts['platform']}.\n\n{markdown_table(results)}\n\n"
+        f"{table_notes(results)}\n"
+    )
