@@ -57,10 +57,10 @@ def clustering_inertias(labelled: Path, database: Path) -> dict:
     with duckdb.connect() as connection:
         quoted_database = str(database).replace("'", "''")
         connection.execute(f"attach '{quoted_database}' as project (read_only)")
-        compared, baseline, project = connection.execute(query, [str(labelled)]).fetchone()
+        compared, notebook, project = connection.execute(query, [str(labelled)]).fetchone()
     return {
         "customers_compared": compared,
-        "inertia_baseline": baseline,
+        "inertia_notebook": notebook,
         "inertia_project": project,
-        "inertia_ratio": project / baseline,
+        "inertia_ratio": project / notebook,
     }

@@ -117,7 +117,9 @@ def run_baseline(customers: Path, labelled: Path, label: str, data_dir: Path) ->
 
 
 def dbt_env(database: Path) -> dict:
-    """The environment of every dbt command the bench runs: the project's own profile."""
+    """The environment of every command the bench runs on a database: dbt with the project's
+    own profile, publish and report. ``DUCKDB_PATH`` names the database, as make passes it;
+    ``DUCKDB_MEMORY_LIMIT``, if set, passes through to all of them, as with make."""
     return {
         **os.environ,
         "DUCKDB_PATH": str(database),
@@ -135,7 +137,8 @@ def remove_database(database: Path) -> None:
 
 
 def dbt_command_line(subcommand: str, target: Path, **options) -> list[str]:
-    """A ``dbt`` process writing its artifacts and logs under ``target``, without colours."""
+    """A ``dbt`` process writing its artifacts and logs under ``target``, without colours;
+    ``options`` as ``dbt_arguments`` takes them."""
     return [
         str(DBT),
         *dbt_arguments([subcommand], target_path=target, log_path=target / "logs", **options),
@@ -146,10 +149,12 @@ def project_command(subcommand: str, dbt_vars: dict, paths: ProjectPaths) -> lis
     """The dbt command line every build and parse of the project uses.
 
     The target and log paths in the data dir leave the user's ``target/`` and ``logs/``
-    alone.
+    alone. A build is the production build, as ``make run`` runs it: no unit tests.
     """
     project_vars = {**dbt_vars, "customers_path": str(paths.customers)}
-    return dbt_command_line(subcommand, paths.target, dbt_vars=project_vars)
+    return dbt_command_line(
+        subcommand, paths.target, dbt_vars=project_vars, production_build=subcommand == "build"
+    )
 
 
 def parse_project(dbt_vars: dict, paths: ProjectPaths, label: str, data_dir: Path) -> None:
@@ -157,8 +162,9 @@ def parse_project(dbt_vars: dict, paths: ProjectPaths, label: str, data_dir: Pat
     measure(project_command("parse", dbt_vars, paths), label, data_dir, dbt_env(paths.database))
 
 
-def run_project(dbt_vars: dict, paths: ProjectPaths, label: str, data_dir: Path) -> dict:
-    """A full ``dbt build`` of the linked file into a fresh DuckDB file.
+def run_build(dbt_vars: dict, paths: ProjectPaths, label: str, data_dir: Path) -> dict:
+    """The production build of the linked file (``dbt build --exclude-resource-type
+    unit_test``, as ``make run`` builds) into a fresh DuckDB file.
 
     The fresh file means every run fits the model, as a first build does.
     """
@@ -169,3 +175,24 @@ def run_project(dbt_vars: dict, paths: ProjectPaths, label: str, data_dir: Path)
     result["node_seconds"] = node_seconds(run_results)
     result["run_seconds"] = json.loads(run_results.read_text())["elapsed_time"]
     return result
+
+
+def run_package_command(module: str, database: Path, out: Path, label: str, data_dir: Path) -> dict:
+    """``python -m <module> --out <out>`` on ``database``, as ``make publish`` and ``make
+    report`` run it after the build: the database through ``DUCKDB_PATH``."""
+    command = [str(PYTHON), "-m", module, "--out", str(out)]
+    return measure(command, label, data_dir, dbt_env(database))
+
+
+def run_publish(paths: ProjectPaths, label: str, data_dir: Path) -> dict:
+    """Publishing the marts of the build just done as Parquet, into the data dir."""
+    return run_package_command(
+        "customer_segmentation.publish", paths.database, data_dir / "published", label, data_dir
+    )
+
+
+def run_report(paths: ProjectPaths, label: str, data_dir: Path) -> dict:
+    """The PDF report of the build just done, into the data dir."""
+    return run_package_command(
+        "customer_segmentation.report", paths.database, data_dir / "report", label, data_dir
+    )

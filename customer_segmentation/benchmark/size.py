@@ -1,5 +1,10 @@
-"""One size: generate or reuse its file, run the notebook and the project alternately, then
-take the medians over the repeats and score both clusterings."""
+"""One size: generate or reuse its file, run the notebook and the project's main job
+alternately, then take the medians over the repeats and score both clusterings.
+
+The main job is what ``make run`` does: the production build, publishing, the report. Each
+repeat runs the notebook, then the build, publishing and the report on the database the
+build just wrote, then the dbt floor.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +20,38 @@ from customer_segmentation.benchmark.runs import (
     customer_file,
     parse_project,
     run_baseline,
-    run_project,
+    run_build,
+    run_publish,
+    run_report,
 )
 
 SLOWEST_NODES = 5
+# The steps of the main job, in the order make run takes them.
+MAIN_JOB_STEPS = ("build", "publish", "report")
+# The figures that need the notebook: left out (None) above --baseline-max-rows.
+NOTEBOOK_FIGURES = (
+    "notebook_wall_seconds",
+    "notebook_peak_mib",
+    "wall_ratio",
+    "floor_ratio",
+    "customers_compared",
+    "inertia_notebook",
+    "inertia_project",
+    "inertia_ratio",
+)
+
+
+def median(runs: list[dict], figure: str) -> float:
+    return statistics.median(run[figure] for run in runs)
+
+
+def main_job_run(build: dict, publish: dict, report: dict) -> dict:
+    """One repeat's main job: its steps' times summed, the largest of their peaks."""
+    steps = (build, publish, report)
+    return {
+        "wall_seconds": sum(step["wall_seconds"] for step in steps),
+        "peak_mib": max(step["peak_mib"] for step in steps),
+    }
 
 
 def bench_size(
@@ -26,86 +59,86 @@ def bench_size(
 ) -> dict:
     """Generate or reuse the file of ``rows`` customers, run both sides alternately, score.
 
-    Each project build is followed by a dbt floor build of the same node count.
     Without ``run_notebook`` only the project and its floor run: the figures that compare
-    with the notebook (its time and memory, the ratios, the inertias) are left out.
+    with the notebook (its time and memory, the ratios, the inertias) are None.
     """
     customers, generation_seconds = customer_file(data_dir, rows)
     labelled = data_dir / f"baseline_{rows}.csv"
     paths = ProjectPaths.in_data_dir(data_dir)
     paths.point_at(customers)
     parse_project(dbt_vars, paths, f"project_{rows}_parse", data_dir)
-    baseline_runs, project_runs, floor_runs = [], [], []
+    runs: dict[str, list[dict]] = {
+        kind: [] for kind in ("notebook", *MAIN_JOB_STEPS, "main_job", "dbt_floor")
+    }
+
+    def record(kind: str, result: dict, attempt: int) -> None:
+        runs[kind].append(result)
+        print(f"{rows:>12,} rows  {kind:<9} run {attempt}: {summary(result)}", flush=True)
+
     for attempt in range(1, repeat + 1):
         label = f"{rows}_run{attempt}"
         if run_notebook:
-            baseline_runs.append(run_baseline(customers, labelled, f"baseline_{label}", data_dir))
-            print(
-                f"{rows:>12,} rows  baseline run {attempt}: {summary(baseline_runs[-1])}",
-                flush=True,
+            record(
+                "notebook",
+                run_baseline(customers, labelled, f"baseline_{label}", data_dir),
+                attempt,
             )
-        project_runs.append(run_project(dbt_vars, paths, f"project_{label}", data_dir))
-        print(f"{rows:>12,} rows  project  run {attempt}: {summary(project_runs[-1])}", flush=True)
-        node_counts = build_node_counts(project_runs[-1]["node_seconds"])
-        floor_runs.append(run_dbt_floor(node_counts, f"dbt_floor_{label}", data_dir))
-        print(f"{rows:>12,} rows  dbt floor run {attempt}: {summary(floor_runs[-1])}", flush=True)
+        record("build", run_build(dbt_vars, paths, f"project_{label}", data_dir), attempt)
+        # On the database the build just wrote, while the link still names its file (the
+        # report checks the marts are not older than the customer file).
+        record("publish", run_publish(paths, f"publish_{label}", data_dir), attempt)
+        record("report", run_report(paths, f"report_{label}", data_dir), attempt)
+        record("main_job", main_job_run(*(runs[step][-1] for step in MAIN_JOB_STEPS)), attempt)
+        node_counts = build_node_counts(runs["build"][-1]["node_seconds"])
+        record("dbt_floor", run_dbt_floor(node_counts, f"dbt_floor_{label}", data_dir), attempt)
     paths.keep_database(rows)
     median_nodes = {
-        name: statistics.median(run["node_seconds"][name] for run in project_runs)
-        for name in project_runs[-1]["node_seconds"]
+        name: statistics.median(run["node_seconds"][name] for run in runs["build"])
+        for name in runs["build"][-1]["node_seconds"]
     }
     slowest = sorted(median_nodes.items(), key=lambda item: -item[1])[:SLOWEST_NODES]
-    project_wall = statistics.median(run["wall_seconds"] for run in project_runs)
-    floor_wall = statistics.median(run["wall_seconds"] for run in floor_runs)
-    notebook_figures: dict = {
-        "baseline_wall_seconds": None,
-        "baseline_peak_mib": None,
-        "wall_ratio": None,
-        "floor_ratio": None,
-        "inertia_baseline": None,
-        "inertia_project": None,
-        "inertia_ratio": None,
-    }
+    build_wall = median(runs["build"], "wall_seconds")
+    floor_wall = median(runs["dbt_floor"], "wall_seconds")
+    notebook_figures: dict = dict.fromkeys(NOTEBOOK_FIGURES)
     if run_notebook:
-        baseline_wall = statistics.median(run["wall_seconds"] for run in baseline_runs)
+        notebook_wall = median(runs["notebook"], "wall_seconds")
         notebook_figures = {
-            "baseline_wall_seconds": baseline_wall,
-            "baseline_peak_mib": statistics.median(run["peak_mib"] for run in baseline_runs),
-            "wall_ratio": project_wall / baseline_wall,
-            "floor_ratio": floor_wall / baseline_wall,
+            "notebook_wall_seconds": notebook_wall,
+            "notebook_peak_mib": median(runs["notebook"], "peak_mib"),
+            "wall_ratio": build_wall / notebook_wall,
+            "floor_ratio": floor_wall / notebook_wall,
             **clustering_inertias(labelled, paths.kept_database(rows)),
         }
+    step_figures = {
+        f"{kind}_{figure}": median(runs[kind], figure)
+        for kind in (*MAIN_JOB_STEPS, "main_job")
+        for figure in ("wall_seconds", "peak_mib")
+    }
     return {
         "rows": rows,
         "customer_file": str(customers),
         "customer_file_bytes": customers.stat().st_size,
         "generation_seconds": generation_seconds,
-        "project_wall_seconds": project_wall,
-        "project_peak_mib": statistics.median(run["peak_mib"] for run in project_runs),
+        **step_figures,
         **notebook_figures,
         # Summed over both threads, so it can exceed the wall time.
-        "project_node_seconds_total": sum(median_nodes.values()),
+        "build_node_seconds_total": sum(median_nodes.values()),
         # dbt starting and parsing before its run phase, and writing artifacts after it.
-        "project_seconds_outside_run": project_wall
-        - statistics.median(run["run_seconds"] for run in project_runs),
+        "build_seconds_outside_run": build_wall - median(runs["build"], "run_seconds"),
         "slowest_nodes": [
             {"node": node_label(unique_id), "unique_id": unique_id, "seconds": seconds}
             for unique_id, seconds in slowest
         ],
-        "project_model_chain": model_chain(
+        "model_chain": model_chain(
             median_nodes, json.loads((paths.target / "manifest.json").read_text())
         ),
         "dbt_floor": {
             **node_counts,
             "wall_seconds": floor_wall,
-            "peak_mib": statistics.median(run["peak_mib"] for run in floor_runs),
-            "seconds_outside_run": statistics.median(
-                run["seconds_outside_run"] for run in floor_runs
-            ),
+            "peak_mib": median(runs["dbt_floor"], "peak_mib"),
+            "seconds_outside_run": median(runs["dbt_floor"], "seconds_outside_run"),
         },
-        "baseline_runs": baseline_runs,
-        "project_runs": project_runs,
-        "floor_runs": floor_runs,
+        "runs": runs,
     }
 
 

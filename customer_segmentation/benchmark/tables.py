@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -12,49 +13,51 @@ from customer_segmentation.benchmark.runs import FILE_SEED
 
 PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb", "pandas", "scikit-learn", "numpy")
 
-HEADERS = (
-    "rows",
-    "baseline wall s",
-    "baseline peak MiB",
-    "project wall s",
-    "project peak MiB",
-    "wall ratio project/baseline",
-    "dbt floor s",
-    "dbt floor/baseline",
-    "model chain s",
-    "inertia baseline",
-    "inertia project",
-    "inertia ratio project/baseline",
-    "project's slowest nodes (s)",
+
+@dataclass(frozen=True)
+class Column:
+    """A figure of a size's results as a table column: ``key`` is its name in the results,
+    a dotted path into a nested figure (``dbt_floor.wall_seconds``)."""
+
+    header: str
+    key: str
+    spec: str
+
+    def cell(self, result: dict) -> str:
+        """The formatted figure; "-" for one the run did not produce (the notebook's, above
+        ``--baseline-max-rows``)."""
+        value = result
+        for part in self.key.split("."):
+            value = value[part]
+        return "-" if value is None else format(value, self.spec)
+
+
+COLUMNS = (
+    Column("rows", "rows", ","),
+    Column("notebook wall s", "notebook_wall_seconds", ".1f"),
+    Column("notebook peak MiB", "notebook_peak_mib", ".0f"),
+    Column("build wall s", "build_wall_seconds", ".1f"),
+    Column("build peak MiB", "build_peak_mib", ".0f"),
+    Column("build/notebook", "wall_ratio", ".2f"),
+    Column("publish s", "publish_wall_seconds", ".1f"),
+    Column("report s", "report_wall_seconds", ".1f"),
+    Column("report peak MiB", "report_peak_mib", ".0f"),
+    Column("main job s", "main_job_wall_seconds", ".1f"),
+    Column("main job peak MiB", "main_job_peak_mib", ".0f"),
+    Column("dbt floor s", "dbt_floor.wall_seconds", ".1f"),
+    Column("model chain s", "model_chain.seconds", ".1f"),
+    Column("inertia notebook", "inertia_notebook", ",.0f"),
+    Column("inertia project", "inertia_project", ",.0f"),
+    Column("inertia project/notebook", "inertia_ratio", ".3f"),
 )
+SLOWEST_NODES_HEADER = "slowest nodes (s)"
+HEADERS = (*(column.header for column in COLUMNS), SLOWEST_NODES_HEADER)
 
 
 def table_cells(result: dict) -> list[str]:
-    """One size's row, formatted once for both the plain and the Markdown table.
-
-    A figure the run did not produce (the notebook's, above ``--baseline-max-rows``) is "-".
-    """
-
-    def cell(name: str, spec: str) -> str:
-        value = result[name]
-        return "-" if value is None else format(value, spec)
-
+    """One size's row, formatted once for both the plain and the Markdown table."""
     slowest = ", ".join(f"{node['node']} {node['seconds']:.1f}" for node in result["slowest_nodes"])
-    return [
-        f"{result['rows']:,}",
-        cell("baseline_wall_seconds", ".1f"),
-        cell("baseline_peak_mib", ".0f"),
-        cell("project_wall_seconds", ".1f"),
-        cell("project_peak_mib", ".0f"),
-        cell("wall_ratio", ".2f"),
-        f"{result['dbt_floor']['wall_seconds']:.1f}",
-        cell("floor_ratio", ".2f"),
-        f"{result['project_model_chain']['seconds']:.1f}",
-        cell("inertia_baseline", ",.0f"),
-        cell("inertia_project", ",.0f"),
-        cell("inertia_ratio", ".3f"),
-        slowest,
-    ]
+    return [*(column.cell(result) for column in COLUMNS), slowest]
 
 
 def plain_table(results: list[dict]) -> str:
@@ -69,7 +72,7 @@ def plain_table(results: list[dict]) -> str:
 
 
 def markdown_table(results: list[dict]) -> str:
-    """The same table for results.md, ready to paste into the README or an issue."""
+    """The same table in Markdown."""
     lines = [
         "| " + " | ".join(HEADERS) + " |",
         "|" + "|".join(["---:"] * (len(HEADERS) - 1) + ["---"]) + "|",
@@ -98,8 +101,7 @@ def table_notes(results: list[dict]) -> str:
         f'"dbt floor s": after each build, dbt alone builds {floor["relations"]} one-row'
         f" tables, runs {floor['tests']} tests that find nothing and passes over"
         f" {floor['exposures']} exposures, as many nodes as the project's build, with the"
-        " project's profile: what dbt itself costs a graph of that"
-        ' size here. "dbt floor/baseline" is that time over the notebook\'s.\n'
+        " project's profile: what dbt itself costs a graph of that size here.\n"
         '"model chain s": the on-run-start hooks plus the slowest chain of models that wait'
         " on each other, with the times they took in this build: the critical path of the"
         " models. Tests and the pauses between nodes come on top."
@@ -109,7 +111,8 @@ def table_notes(results: list[dict]) -> str:
 def write_results(results: list[dict], facts: dict, data_dir: Path) -> None:
     (data_dir / "results.json").write_text(json.dumps({**facts, "sizes": results}, indent=2) + "\n")
     (data_dir / "results.md").write_text(
-        f"Notebook baseline against `dbt build`, medians of {facts['repeat']} run(s) each, "
+        "Notebook baseline against the production build (`dbt build --exclude-resource-type"
+        f" unit_test`), publish and report, medians of {facts['repeat']} run(s) each, "
         f"{facts['cpu_count']} CPUs, {facts['platform']}.\n\n{markdown_table(results)}\n\n"
         f"{table_notes(results)}\n"
     )
