@@ -16,6 +16,7 @@ from customer_segmentation.benchmark.tables import (
     table_notes,
     write_results,
 )
+from customer_segmentation.benchmark.targets import target_lines
 
 DEFAULT_DATA_DIR = BENCH_DIR / "data"
 DEFAULT_SIZES = (100_000, 1_000_000, 10_000_000)
@@ -62,6 +63,8 @@ def run(argv: list[str] | None = None) -> None:
         write_results(results, facts, data_dir)
     print()
     print(plain_table(results))
+    print("\nTargets:")
+    print("\n".join(target_lines(results)))
     print()
     print(table_notes(results))
     print(f"\nwritten to {data_dir / 'results.md'} and {data_dir / 'results.json'}")

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from sklearn.preprocessing import StandardScaler
 
-from customer_segmentation.benchmark import dbt_nodes, runs, size, tables
+from customer_segmentation.benchmark import dbt_nodes, runs, size, tables, targets
 from customer_segmentation.features import CLUSTERING_FEATURES, CUSTOMER_ID
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
@@ -111,6 +111,50 @@ def test_the_timed_build_is_the_production_build_without_unit_tests(bench_run):
     assert any(node["unique_id"].startswith("model.") for node in build_nodes)
     assert any(node["unique_id"].startswith("test.") for node in build_nodes)
     assert not [node for node in build_nodes if node["unique_id"].startswith("unit_test.")]
+
+
+def test_a_line_per_target_follows_the_table(bench_run):
+    _, stdout = bench_run
+    after_table = stdout.split("Targets:", 1)[1]
+
+    # The smoke size is none of the targets' sizes: each says so, none fails the run.
+    for target in targets.TARGETS:
+        assert f"{target.line(None, targets.NOT_MEASURED_IN_THIS_RUN)}\n" in after_table
+
+
+def test_target_lines_give_the_figure_and_whether_it_is_met():
+    measured = [
+        {"rows": 1_000_000, "wall_ratio": 0.9},
+        {
+            "rows": 10_000_000,
+            "wall_ratio": 0.5,
+            "build_peak_mib": 1400.0,
+            "report_wall_seconds": 12.3,
+            "report_peak_mib": 2100.0,
+        },
+    ]
+
+    one_million, ten_million, ten_million_peak, report, hundred_million = targets.target_lines(
+        measured
+    )
+
+    assert one_million.endswith("build/notebook 0.900 (at most 1.000): met")
+    assert ten_million.endswith("build/notebook 0.500 (at most 0.350): NOT met")
+    assert ten_million_peak.endswith("peak 1400 MiB (at most 2048 MiB): met")
+    # Both of the report's limits must hold.
+    assert report.endswith(
+        "wall 12.3 s (at most 30.0 s), peak 2100 MiB (at most 2048 MiB): NOT met"
+    )
+    assert hundred_million == (
+        "100,000,000 rows, main job (build + publish + report): peak at most 12288 MiB:"
+        " not measured in this run"
+    )
+
+
+def test_a_target_needing_the_notebook_is_not_measured_above_its_limit():
+    (one_million, *_) = targets.target_lines([{"rows": 1_000_000, "wall_ratio": None}])
+
+    assert one_million.endswith(": not measured in this run")
 
 
 def test_project_clusters_about_as_well_as_the_notebook(smoke_result):
