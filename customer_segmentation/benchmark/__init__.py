@@ -1,12 +1,15 @@
 """Benchmark: the dbt project against a plain pandas + scikit-learn notebook, by file size.
 
 For each size, a seeded customer file is generated once (cached in ``--data-dir``), then the
-notebook baseline (``bench/baseline_notebook.py``) and a full ``dbt build`` (every model and
-test, into a fresh DuckDB file) run alternately, ``--repeat`` times each, so that drift on
-a shared machine hits both alike. Each run is timed and its peak memory read through
-``bench/measure_process.py``. Then, untimed, both labellings are scored on the same rows
-(the customers both kept, their parsed raw values standardised once): the within-cluster
-sum of squares, so a faster or slower side cannot hide a worse clustering.
+notebook baseline (``bench/baseline_notebook.py``) and the project's main job run
+alternately, ``--repeat`` times each, so that drift on a shared machine hits both alike. The
+main job is what ``make run`` does: the production build (``dbt build
+--exclude-resource-type unit_test``, every model and data test, into a fresh DuckDB file),
+then publishing and the report on the database it wrote. Each run is timed and its peak
+memory read through ``bench/measure_process.py``. Then, untimed, both labellings are
+scored on the same rows (the customers both kept, their parsed raw values standardised
+once): the within-cluster sum of squares, so a faster or slower side cannot hide a worse
+clustering.
 
 Every build sees the same project, vars and profile: ``customers_path`` is a link in the
 data dir pointed at each size's file in turn, and the DuckDB file and target folder keep
@@ -22,8 +25,13 @@ model chain: the on-run-start hooks plus the slowest chain of models that wait o
 other, from the timed build's own node times and dependencies (the critical path of the
 models as they ran).
 
-Modules, by job: ``runs`` (the measured processes), ``dbt_nodes`` (node ids, the dbt floor,
-the model chain), ``inertia`` (the clustering comparison), ``size`` (one size's runs and
-medians), ``tables`` (the printed and Markdown tables), ``cli`` (the command line, run by
+It prints a table (medians over the repeats) and a line per target, and updates
+``results.json`` and ``RESULTS.md`` in ``--results-dir`` (the committed ones in ``bench/``
+by default) for the sizes it measured, keeping the other sizes' rows.
+
+Modules, by job: ``runs`` (the measured processes), ``dbt_nodes`` (node ids and times, the
+model chain), ``dbt_floor``, ``inertia`` (the clustering comparison), ``size`` (one size's
+runs and medians), ``tables`` (the printed and Markdown tables, the column notes),
+``targets``, ``results_file`` (the committed results), ``cli`` (the command line, run by
 ``bench/notebook_vs_project.py``).
 """

@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import os
-import platform
 from dataclasses import dataclass
-from importlib import metadata
-from pathlib import Path
-
-from customer_segmentation.benchmark.runs import FILE_SEED
-
-PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb", "pandas", "scikit-learn", "numpy")
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -72,47 +64,85 @@ def plain_table(results: list[dict]) -> str:
 
 
 def markdown_table(results: list[dict]) -> str:
-    """The same table in Markdown."""
+    """The same table in Markdown, each row saying when and on which commit it was measured."""
+    headers = [HEADERS[0], "measured (UTC)", "commit", *HEADERS[1:]]
     lines = [
-        "| " + " | ".join(HEADERS) + " |",
-        "|" + "|".join(["---:"] * (len(HEADERS) - 1) + ["---"]) + "|",
+        "| " + " | ".join(headers) + " |",
+        "|" + "|".join(["---:", "---", "---"] + ["---:"] * (len(HEADERS) - 2) + ["---"]) + "|",
     ]
-    lines += ["| " + " | ".join(table_cells(result)) + " |" for result in results]
+    for result in results:
+        rows, *figures = table_cells(result)
+        measured = datetime.fromisoformat(result["measured_at"]).strftime("%Y-%m-%d %H:%M")
+        cells = [rows, measured, result["commit"], *figures]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def environment_facts(repeat: int, dbt_vars: dict) -> dict:
-    """What a reader needs to compare figures across machines and versions."""
-    return {
-        "repeat": repeat,
-        "dbt_vars": dbt_vars,
-        "file_seed": FILE_SEED,
-        "cpu_count": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "packages": {name: metadata.version(name) for name in PACKAGES},
-    }
-
-
-def table_notes(results: list[dict]) -> str:
-    """What the dbt floor and model chain columns measure, under the table."""
-    floor = results[-1]["dbt_floor"]
-    return (
-        f'"dbt floor s": after each build, dbt alone builds {floor["relations"]} one-row'
-        f" tables, runs {floor['tests']} tests that find nothing and passes over"
-        f" {floor['exposures']} exposures, as many nodes as the project's build, with the"
-        " project's profile: what dbt itself costs a graph of that size here.\n"
-        '"model chain s": the on-run-start hooks plus the slowest chain of models that wait'
-        " on each other, with the times they took in this build: the critical path of the"
-        " models. Tests and the pauses between nodes come on top."
-    )
-
-
-def write_results(results: list[dict], facts: dict, data_dir: Path) -> None:
-    (data_dir / "results.json").write_text(json.dumps({**facts, "sizes": results}, indent=2) + "\n")
-    (data_dir / "results.md").write_text(
-        "Notebook baseline against the production build (`dbt build --exclude-resource-type"
-        f" unit_test`), publish and report, medians of {facts['repeat']} run(s) each, "
-        f"{facts['cpu_count']} CPUs, {facts['platform']}.\n\n{markdown_table(results)}\n\n"
-        f"{table_notes(results)}\n"
-    )
+def column_notes(results: list[dict]) -> list[tuple[str, str]]:
+    """What each column measures, as (header, note), under the printed and the Markdown table."""
+    if results:
+        floor = results[-1]["dbt_floor"]
+        floor_nodes = (
+            f" (at {results[-1]['rows']:,} rows: {floor['relations']} one-row tables,"
+            f" {floor['tests']} tests that find nothing, {floor['exposures']} exposures)"
+        )
+    else:
+        floor_nodes = ""
+    return [
+        (
+            "notebook wall s, peak MiB",
+            "`bench/baseline_notebook.py`, pandas and scikit-learn only, in a process of its"
+            " own: its wall time and peak memory (the largest resident set of its process,"
+            " read with getrusage in a wrapper process per run).",
+        ),
+        (
+            "build wall s, peak MiB",
+            "the production build, as `make run` builds it: `dbt build"
+            " --exclude-resource-type unit_test`, every model and data test, into a fresh"
+            " DuckDB file (so the model is fitted, as in a first build), from dbt's saved"
+            " parse.",
+        ),
+        (
+            "build/notebook",
+            "the build's wall time over the notebook's, from runs taken in turn in one"
+            " invocation: the machine's speed drifts between runs, so compare ratios.",
+        ),
+        (
+            "publish s, report s, report peak MiB",
+            "`python -m customer_segmentation.publish` and `python -m"
+            " customer_segmentation.report` on the database the build just wrote, as `make"
+            " publish` and `make report` run them, with the same DUCKDB_MEMORY_LIMIT.",
+        ),
+        (
+            "main job s, peak MiB",
+            "build, publish and report, what `make run` does: their times summed and the"
+            " largest of their peaks.",
+        ),
+        (
+            "dbt floor s",
+            "after each build, dbt alone builds as many nodes as the build ran"
+            f"{floor_nodes}, with the project's profile: what dbt itself costs a graph of"
+            " that size here, before any SQL.",
+        ),
+        (
+            "model chain s",
+            "the on-run-start hooks plus the slowest chain of models that wait on each other,"
+            " with the times they took in this build: the critical path of the models. Tests,"
+            " which `dbt build` runs before a model's children, and the pauses between nodes"
+            " come on top.",
+        ),
+        (
+            "inertia notebook, project, project/notebook",
+            "untimed, both labellings scored on the same rows: the customers both kept, with"
+            " the notebook's parsed values, standardised once; the within-cluster sum of"
+            " squares of each, and their ratio. The project fits on a seeded sample"
+            " (`fit_sample_size`) with money on a log scale and winsorised, so it does not"
+            " minimise the notebook's linear-scale inertia: a ratio a little above 1 is the"
+            " price of extreme customers not taking a segment of their own.",
+        ),
+        (
+            "slowest nodes (s)",
+            "the build's slowest nodes. They run on two threads, so two nodes side by side"
+            " each count their full time.",
+        ),
+    ]

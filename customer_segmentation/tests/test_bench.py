@@ -12,6 +12,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
@@ -21,7 +22,7 @@ import pandas as pd
 import pytest
 from sklearn.preprocessing import StandardScaler
 
-from customer_segmentation.benchmark import dbt_nodes, runs, size, tables, targets
+from customer_segmentation.benchmark import dbt_nodes, results_file, runs, size, tables, targets
 from customer_segmentation.features import CLUSTERING_FEATURES, CUSTOMER_ID
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
@@ -47,9 +48,25 @@ def load_bench_module(name: str) -> ModuleType:
     return module
 
 
+def committed_results() -> dict[str, bytes | None]:
+    """The committed results files' contents, None for one that is missing."""
+    paths = [BENCH_DIR / results_file.RESULTS_JSON, BENCH_DIR / results_file.RESULTS_MD]
+    return {path.name: path.read_bytes() if path.exists() else None for path in paths}
+
+
+@dataclass(frozen=True)
+class BenchRun:
+    data_dir: Path
+    results_dir: Path
+    stdout: str
+    committed_before: dict[str, bytes | None]
+
+
 @pytest.fixture(scope="module")
-def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def bench_run(tmp_path_factory: pytest.TempPathFactory) -> BenchRun:
     data_dir = tmp_path_factory.mktemp("bench_data")
+    results_dir = tmp_path_factory.mktemp("bench_results")
+    committed_before = committed_results()
     command = [
         sys.executable,
         str(BENCH_DIR / "notebook_vs_project.py"),
@@ -59,23 +76,24 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         "1",
         "--data-dir",
         str(data_dir),
+        "--results-dir",
+        str(results_dir),
         "--dbt-vars",
         json.dumps(SMOKE_DBT_VARS),
     ]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stderr + completed.stdout
-    return data_dir, completed.stdout
+    return BenchRun(data_dir, results_dir, completed.stdout, committed_before)
 
 
 @pytest.fixture(scope="module")
-def smoke_result(bench_run: tuple[Path, str]) -> dict:
-    data_dir, _ = bench_run
-    (result,) = json.loads((data_dir / "results.json").read_text())["sizes"]
+def smoke_result(bench_run: BenchRun) -> dict:
+    (result,) = results_file.read_results(bench_run.results_dir)
     return result
 
 
 def test_table_has_the_size_with_positive_times_and_both_inertias(bench_run, smoke_result):
-    data_dir, stdout = bench_run
+    stdout = bench_run.stdout
 
     assert smoke_result["rows"] == SMOKE_ROWS
     for step in ("notebook", "build", "publish", "report", "main_job"):
@@ -87,11 +105,13 @@ def test_table_has_the_size_with_positive_times_and_both_inertias(bench_run, smo
     assert len(smoke_result["slowest_nodes"]) == 5
     assert 0 < smoke_result["build_seconds_outside_run"] < smoke_result["build_wall_seconds"]
     assert any(line.startswith(f"{SMOKE_ROWS:,} ") for line in stdout.splitlines())
-    assert f"| {SMOKE_ROWS:,} |" in (data_dir / "results.md").read_text()
+    results_md = (bench_run.results_dir / results_file.RESULTS_MD).read_text()
+    assert f"| {SMOKE_ROWS:,} | " in results_md
+    assert f"| {smoke_result['commit']} |" in results_md
 
 
 def test_the_main_job_is_the_build_publish_and_report_of_each_repeat(bench_run, smoke_result):
-    data_dir, _ = bench_run
+    data_dir = bench_run.data_dir
     runs = smoke_result["runs"]
     steps = [runs[step][0] for step in ("build", "publish", "report")]
 
@@ -105,7 +125,7 @@ def test_the_main_job_is_the_build_publish_and_report_of_each_repeat(bench_run, 
 
 
 def test_the_timed_build_is_the_production_build_without_unit_tests(bench_run):
-    data_dir, _ = bench_run
+    data_dir = bench_run.data_dir
     build_nodes = json.loads((data_dir / "target" / "run_results.json").read_text())["results"]
 
     assert any(node["unique_id"].startswith("model.") for node in build_nodes)
@@ -114,7 +134,7 @@ def test_the_timed_build_is_the_production_build_without_unit_tests(bench_run):
 
 
 def test_a_line_per_target_follows_the_table(bench_run):
-    _, stdout = bench_run
+    stdout = bench_run.stdout
     after_table = stdout.split("Targets:", 1)[1]
 
     # The smoke size is none of the targets' sizes: each says so, none fails the run.
@@ -157,6 +177,69 @@ def test_a_target_needing_the_notebook_is_not_measured_above_its_limit():
     assert one_million.endswith(": not measured in this run")
 
 
+def test_the_smoke_run_leaves_the_committed_results_alone(bench_run):
+    assert committed_results() == bench_run.committed_before
+    assert str(BENCH_DIR) not in bench_run.stdout
+
+
+def test_the_committed_results_md_is_rendered_from_the_committed_results_json():
+    committed = results_file.read_results(BENCH_DIR)
+    rendered = results_file.render_markdown(committed)
+
+    assert (BENCH_DIR / results_file.RESULTS_MD).read_text() == rendered
+
+
+def fake_size(rows: int, commit: str, build_wall_seconds: float) -> dict:
+    """A size's results as the bench stamps them, with only the figures the table reads."""
+    figures = {column.key.split(".")[0]: None for column in tables.COLUMNS}
+    return {
+        **figures,
+        "rows": rows,
+        "build_wall_seconds": build_wall_seconds,
+        "slowest_nodes": [],
+        "model_chain": {"seconds": 1.0},
+        "dbt_floor": {"wall_seconds": 2.0, "relations": 3, "tests": 4, "exposures": 1},
+        "measured_at": "2026-12-01T09:30+00:00",
+        "commit": commit,
+        "environment": results_file.environment_facts(repeat=1, dbt_vars={}),
+    }
+
+
+def test_a_run_replaces_the_sizes_it_measured_and_keeps_the_others():
+    kept = [fake_size(1_000_000, "abc1234", 35.0), fake_size(10_000_000, "abc1234", 120.0)]
+    measured = [fake_size(100_000_000, "def5678", 1196.0), fake_size(1_000_000, "def5678", 30.0)]
+
+    merged = results_file.merge_results(kept, measured)
+
+    assert [(size["rows"], size["commit"]) for size in merged] == [
+        (1_000_000, "def5678"),
+        (10_000_000, "abc1234"),
+        (100_000_000, "def5678"),
+    ]
+
+
+def test_results_md_has_a_row_per_size_saying_when_and_on_which_commit(tmp_path):
+    (tmp_path / results_file.RESULTS_JSON).write_text(
+        json.dumps({"sizes": [fake_size(10_000_000, "abc1234", 120.0)]})
+    )
+
+    results_file.write_results(tmp_path, [fake_size(100_000_000, "def5678-dirty", 1196.0)])
+    rows = [
+        line
+        for line in (tmp_path / results_file.RESULTS_MD).read_text().splitlines()
+        if line.startswith("| 1")
+    ]
+
+    assert [row.split(" | ")[:4] for row in rows] == [
+        ["| 10,000,000", "2026-12-01 09:30", "abc1234", "-"],
+        ["| 100,000,000", "2026-12-01 09:30", "def5678-dirty", "-"],
+    ]
+    assert [size["rows"] for size in results_file.read_results(tmp_path)] == [
+        10_000_000,
+        100_000_000,
+    ]
+
+
 def test_project_clusters_about_as_well_as_the_notebook(smoke_result):
     # Most customers are clean, so nearly all are compared.
     assert smoke_result["customers_compared"] > 0.9 * SMOKE_ROWS
@@ -164,7 +247,7 @@ def test_project_clusters_about_as_well_as_the_notebook(smoke_result):
 
 
 def test_inertias_match_a_direct_computation(bench_run, smoke_result):
-    data_dir, _ = bench_run
+    data_dir = bench_run.data_dir
     features = list(CLUSTERING_FEATURES)
     notebook = pd.read_csv(data_dir / f"baseline_{SMOKE_ROWS}.csv", dtype={CUSTOMER_ID: str})
     with duckdb.connect(str(data_dir / f"project_{SMOKE_ROWS}.duckdb"), read_only=True) as db:
@@ -188,7 +271,7 @@ def test_inertias_match_a_direct_computation(bench_run, smoke_result):
 
 
 def test_project_builds_write_to_the_data_dir_only(bench_run, smoke_result):
-    data_dir, _ = bench_run
+    data_dir = bench_run.data_dir
 
     assert (data_dir / "target" / "run_results.json").exists()
     assert (data_dir / f"project_{SMOKE_ROWS}.duckdb").exists()
@@ -197,7 +280,7 @@ def test_project_builds_write_to_the_data_dir_only(bench_run, smoke_result):
 
 
 def test_timed_builds_start_from_the_saved_parse(bench_run):
-    data_dir, _ = bench_run
+    data_dir = bench_run.data_dir
     build_log = (data_dir / "logs" / f"project_{SMOKE_ROWS}_run1.log").read_text()
 
     assert "Found " in build_log
@@ -205,7 +288,7 @@ def test_timed_builds_start_from_the_saved_parse(bench_run):
 
 
 def test_dbt_floor_builds_as_many_nodes_with_the_same_profile(bench_run, smoke_result):
-    data_dir, stdout = bench_run
+    data_dir, stdout = bench_run.data_dir, bench_run.stdout
     floor = smoke_result["dbt_floor"]
     project_nodes = json.loads((data_dir / "target" / "run_results.json").read_text())["results"]
     project_log = (data_dir / "logs" / f"project_{SMOKE_ROWS}_run1.log").read_text()
@@ -229,15 +312,13 @@ def test_dbt_floor_builds_as_many_nodes_with_the_same_profile(bench_run, smoke_r
     assert smoke_result["floor_ratio"] == pytest.approx(
         floor["wall_seconds"] / smoke_result["notebook_wall_seconds"]
     )
-    assert f"dbt alone builds {floor['relations']} one-row tables" in stdout
-    assert (
-        f"dbt alone builds {floor['relations']} one-row tables"
-        in (data_dir / "results.md").read_text()
-    )
+    floor_nodes = f"{SMOKE_ROWS:,} rows: {floor['relations']} one-row tables"
+    assert floor_nodes in stdout
+    assert floor_nodes in (bench_run.results_dir / results_file.RESULTS_MD).read_text()
 
 
 def test_model_chain_of_the_smoke_build_is_a_path_through_the_fit(bench_run, smoke_result):
-    data_dir, _ = bench_run
+    data_dir = bench_run.data_dir
     chain = smoke_result["model_chain"]
     manifest = json.loads((data_dir / "target" / "manifest.json").read_text())
 
