@@ -73,7 +73,8 @@ def bench_size(
 
     def record(kind: str, result: dict, attempt: int) -> None:
         runs[kind].append(result)
-        print(f"{rows:>12,} rows  {kind:<9} run {attempt}: {summary(result)}", flush=True)
+        name = kind.replace("_", " ")
+        print(f"{rows:>12,} rows  {name:<9} run {attempt}: {summary(result)}", flush=True)
 
     for attempt in range(1, repeat + 1):
         label = f"{rows}_run{attempt}"
