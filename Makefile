@@ -119,12 +119,13 @@ sample-export: setup ## Regenerate data/marketing_export_sample.csv (export layo
 	$(BIN)/python -m customer_segmentation.sample_exports --rows 2000 --seed 7 --as-of 2026-06-30 \
 		--damaged-share 0.02 --out data/marketing_export_sample.csv
 
-# Benchmark file sizes in rows; SIZE=100000000 runs that one size instead. Files are cached
-# in bench/data/ (gitignored), results go to bench/data/results.{md,json}.
+# Benchmark file sizes in rows; SIZE=100000000 runs that one size instead. Files, databases
+# and logs are kept in bench/data/ (gitignored); the figures update the committed
+# bench/results.json and bench/RESULTS.md for the sizes measured, keeping the others.
 SIZES ?= 100000 1000000 10000000
 SIZE ?=
 REPEAT ?= 1
-bench: setup ## Time a pandas notebook against dbt build at SIZES rows (or one SIZE)
+bench: setup ## Time a pandas notebook against the build, publish and report at SIZES rows (or one SIZE)
 	$(BIN)/python bench/notebook_vs_project.py --sizes $(or $(SIZE),$(SIZES)) --repeat $(REPEAT)
 
 lock: setup ## Re-pin requirements.txt from requirements.in

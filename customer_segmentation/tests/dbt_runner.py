@@ -7,7 +7,6 @@ sequential, as dbt requires; pytest-xdist workers are separate processes.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,8 @@ from pathlib import Path
 import duckdb
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner
+
+from customer_segmentation.dbt_command import dbt_arguments
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SAMPLE_PATH = PROJECT_DIR / "data" / "customers_sample.csv"
@@ -59,21 +60,15 @@ def run_dbt(
     workdir.mkdir(parents=True, exist_ok=True)
     duckdb_path = duckdb_path or workdir / "warehouse.duckdb"
     messages: list[str] = []
-    args = [
-        *command,
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-        "--target-path",
-        str(workdir / "target"),
-        "--log-path",
-        str(workdir / "logs"),
-        "--no-use-colors",
-        "--quiet",
-    ]
-    if dbt_vars:
-        args += ["--vars", json.dumps(dbt_vars)]
+    args = dbt_arguments(
+        command,
+        target_path=workdir / "target",
+        log_path=workdir / "logs",
+        dbt_vars=dbt_vars,
+        project_dir=PROJECT_DIR,
+        profiles_dir=PROJECT_DIR,
+        quiet=True,
+    )
     with environment(
         DUCKDB_PATH=str(duckdb_path),
         DBT_PROJECT_DIR=str(PROJECT_DIR),

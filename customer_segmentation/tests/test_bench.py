@@ -1,18 +1,19 @@
-"""Smoke test of the benchmark harness (bench/notebook_vs_project.py) at a tiny size.
+"""Smoke test of the benchmark harness (``customer_segmentation.benchmark``, run by
+bench/notebook_vs_project.py) at a tiny size; its parts are tested in test_bench_parts.py.
 
-The harness runs the notebook baseline and a full ``dbt build`` as separate processes, as
-``make bench`` does, into a temporary data dir; its figures are then checked for sense and
-its inertia query against a direct computation.
+The harness runs the notebook baseline and the main job (the production build, publish,
+report) as separate processes, as ``make bench`` does, into a temporary data dir and
+results dir; its figures are then checked for sense and its inertia query against a direct
+computation.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 import duckdb
 import numpy as np
@@ -20,6 +21,7 @@ import pandas as pd
 import pytest
 from sklearn.preprocessing import StandardScaler
 
+from customer_segmentation.benchmark import results_file, targets
 from customer_segmentation.features import CLUSTERING_FEATURES, CUSTOMER_ID
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
@@ -28,26 +30,30 @@ SMOKE_ROWS = 3_000
 # labelling may differ a little (it imputes and validates), not by a fifth.
 MAX_INERTIA_RATIO = 1.2
 # The choice-of-k diagnostics fit nine k on 5,000 customers, most of a small build's time;
-# a shorter sweep keeps the project's build near half a minute. Every model and test still
-# runs.
+# a shorter sweep keeps the project's build near half a minute. Every model and data test
+# still runs.
 SMOKE_DBT_VARS = {"diagnostics_cluster_counts": [2, 4], "diagnostics_sample_size": 1_000}
-# A child that holds this much memory must show at least this peak.
-ALLOCATED_MIB = 200
 
 
-def load_bench_module(name: str) -> ModuleType:
-    """Import a script from bench/, which is a folder of scripts, not a package."""
-    spec = importlib.util.spec_from_file_location(name, BENCH_DIR / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    # Dataclasses look their module up in sys.modules while the class is built.
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+def committed_results() -> dict[str, bytes | None]:
+    """The committed results files' contents, None for one that is missing."""
+    paths = [BENCH_DIR / results_file.RESULTS_JSON, BENCH_DIR / results_file.RESULTS_MD]
+    return {path.name: path.read_bytes() if path.exists() else None for path in paths}
+
+
+@dataclass(frozen=True)
+class BenchRun:
+    data_dir: Path
+    results_dir: Path
+    stdout: str
+    committed_before: dict[str, bytes | None]
 
 
 @pytest.fixture(scope="module")
-def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def bench_run(tmp_path_factory: pytest.TempPathFactory) -> BenchRun:
     data_dir = tmp_path_factory.mktemp("bench_data")
+    results_dir = tmp_path_factory.mktemp("bench_results")
+    committed_before = committed_results()
     command = [
         sys.executable,
         str(BENCH_DIR / "notebook_vs_project.py"),
@@ -57,35 +63,75 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         "1",
         "--data-dir",
         str(data_dir),
+        "--results-dir",
+        str(results_dir),
         "--dbt-vars",
         json.dumps(SMOKE_DBT_VARS),
     ]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stderr + completed.stdout
-    return data_dir, completed.stdout
+    return BenchRun(data_dir, results_dir, completed.stdout, committed_before)
 
 
 @pytest.fixture(scope="module")
-def smoke_result(bench_run: tuple[Path, str]) -> dict:
-    data_dir, _ = bench_run
-    (result,) = json.loads((data_dir / "results.json").read_text())["sizes"]
+def smoke_result(bench_run: BenchRun) -> dict:
+    (result,) = results_file.read_results(bench_run.results_dir)
     return result
 
 
 def test_table_has_the_size_with_positive_times_and_both_inertias(bench_run, smoke_result):
-    data_dir, stdout = bench_run
+    stdout = bench_run.stdout
 
     assert smoke_result["rows"] == SMOKE_ROWS
-    for figure in ("baseline_wall_seconds", "baseline_peak_mib"):
-        assert smoke_result[figure] > 0, figure
-    for figure in ("project_wall_seconds", "project_peak_mib", "wall_ratio"):
-        assert smoke_result[figure] > 0, figure
-    assert smoke_result["inertia_baseline"] > 0
+    for step in ("notebook", "build", "publish", "report", "main_job"):
+        for figure in ("wall_seconds", "peak_mib"):
+            assert smoke_result[f"{step}_{figure}"] > 0, (step, figure)
+    assert smoke_result["wall_ratio"] > 0
+    assert smoke_result["inertia_notebook"] > 0
     assert smoke_result["inertia_project"] > 0
     assert len(smoke_result["slowest_nodes"]) == 5
-    assert 0 < smoke_result["project_seconds_outside_run"] < smoke_result["project_wall_seconds"]
+    assert 0 < smoke_result["build_seconds_outside_run"] < smoke_result["build_wall_seconds"]
     assert any(line.startswith(f"{SMOKE_ROWS:,} ") for line in stdout.splitlines())
-    assert f"| {SMOKE_ROWS:,} |" in (data_dir / "results.md").read_text()
+    results_md = (bench_run.results_dir / results_file.RESULTS_MD).read_text()
+    assert f"| {SMOKE_ROWS:,} | " in results_md
+    assert f"| {smoke_result['commit']} |" in results_md
+
+
+def test_the_main_job_is_the_build_publish_and_report_of_each_repeat(bench_run, smoke_result):
+    data_dir = bench_run.data_dir
+    runs = smoke_result["runs"]
+    steps = [runs[step][0] for step in ("build", "publish", "report")]
+
+    assert smoke_result["main_job_wall_seconds"] == pytest.approx(
+        sum(step["wall_seconds"] for step in steps)
+    )
+    assert smoke_result["main_job_peak_mib"] == max(step["peak_mib"] for step in steps)
+    # Each wrote what make publish and make report write, under the data dir.
+    assert (data_dir / "published" / "customer_segments.parquet").exists()
+    assert (data_dir / "report" / "segmentation_report.pdf").exists()
+
+
+def test_the_timed_build_is_the_production_build_without_unit_tests(bench_run):
+    data_dir = bench_run.data_dir
+    build_nodes = json.loads((data_dir / "target" / "run_results.json").read_text())["results"]
+
+    assert any(node["unique_id"].startswith("model.") for node in build_nodes)
+    assert any(node["unique_id"].startswith("test.") for node in build_nodes)
+    assert not [node for node in build_nodes if node["unique_id"].startswith("unit_test.")]
+
+
+def test_a_line_per_target_follows_the_table(bench_run):
+    stdout = bench_run.stdout
+    after_table = stdout.split("Targets:", 1)[1]
+
+    # The smoke size is none of the targets' sizes: each says so, none fails the run.
+    for target in targets.TARGETS:
+        assert f"{target.line(None, targets.NOT_MEASURED_IN_THIS_RUN)}\n" in after_table
+
+
+def test_the_smoke_run_leaves_the_committed_results_alone(bench_run):
+    assert committed_results() == bench_run.committed_before
+    assert str(BENCH_DIR) not in bench_run.stdout
 
 
 def test_project_clusters_about_as_well_as_the_notebook(smoke_result):
@@ -95,7 +141,7 @@ def test_project_clusters_about_as_well_as_the_notebook(smoke_result):
 
 
 def test_inertias_match_a_direct_computation(bench_run, smoke_result):
-    data_dir, _ = bench_run
+    data_dir = bench_run.data_dir
     features = list(CLUSTERING_FEATURES)
     notebook = pd.read_csv(data_dir / f"baseline_{SMOKE_ROWS}.csv", dtype={CUSTOMER_ID: str})
     with duckdb.connect(str(data_dir / f"project_{SMOKE_ROWS}.duckdb"), read_only=True) as db:
@@ -112,14 +158,14 @@ def test_inertias_match_a_direct_computation(bench_run, smoke_result):
         )
 
     assert smoke_result["customers_compared"] == len(joined)
-    assert smoke_result["inertia_baseline"] == pytest.approx(inertia(joined["cluster"].to_numpy()))
+    assert smoke_result["inertia_notebook"] == pytest.approx(inertia(joined["cluster"].to_numpy()))
     assert smoke_result["inertia_project"] == pytest.approx(
         inertia(joined["cluster_id"].to_numpy())
     )
 
 
 def test_project_builds_write_to_the_data_dir_only(bench_run, smoke_result):
-    data_dir, _ = bench_run
+    data_dir = bench_run.data_dir
 
     assert (data_dir / "target" / "run_results.json").exists()
     assert (data_dir / f"project_{SMOKE_ROWS}.duckdb").exists()
@@ -128,7 +174,7 @@ def test_project_builds_write_to_the_data_dir_only(bench_run, smoke_result):
 
 
 def test_timed_builds_start_from_the_saved_parse(bench_run):
-    data_dir, _ = bench_run
+    data_dir = bench_run.data_dir
     build_log = (data_dir / "logs" / f"project_{SMOKE_ROWS}_run1.log").read_text()
 
     assert "Found " in build_log
@@ -136,7 +182,7 @@ def test_timed_builds_start_from_the_saved_parse(bench_run):
 
 
 def test_dbt_floor_builds_as_many_nodes_with_the_same_profile(bench_run, smoke_result):
-    data_dir, stdout = bench_run
+    data_dir, stdout = bench_run.data_dir, bench_run.stdout
     floor = smoke_result["dbt_floor"]
     project_nodes = json.loads((data_dir / "target" / "run_results.json").read_text())["results"]
     project_log = (data_dir / "logs" / f"project_{SMOKE_ROWS}_run1.log").read_text()
@@ -151,25 +197,23 @@ def test_dbt_floor_builds_as_many_nodes_with_the_same_profile(bench_run, smoke_r
     hooks = sum(node["unique_id"].startswith("operation.") for node in project_nodes)
     assert floor["relations"] + floor["tests"] + floor["exposures"] == len(project_nodes) - hooks
     assert floor["relations"] > 0
-    (floor_run,) = smoke_result["floor_runs"]
+    (floor_run,) = smoke_result["runs"]["dbt_floor"]
     assert floor_run["nodes_done"] == len(project_nodes) - hooks
     assert f"TOTAL={len(project_nodes) - hooks}" in floor_log
     assert concurrency(floor_log) == concurrency(project_log) != []
     assert "Unable to do partial parsing" not in floor_log
     assert 0 < floor["seconds_outside_run"] < floor["wall_seconds"]
     assert smoke_result["floor_ratio"] == pytest.approx(
-        floor["wall_seconds"] / smoke_result["baseline_wall_seconds"]
+        floor["wall_seconds"] / smoke_result["notebook_wall_seconds"]
     )
-    assert f"dbt alone builds {floor['relations']} one-row tables" in stdout
-    assert (
-        f"dbt alone builds {floor['relations']} one-row tables"
-        in (data_dir / "results.md").read_text()
-    )
+    floor_nodes = f"{SMOKE_ROWS:,} rows: {floor['relations']} one-row tables"
+    assert floor_nodes in stdout
+    assert floor_nodes in (bench_run.results_dir / results_file.RESULTS_MD).read_text()
 
 
 def test_model_chain_of_the_smoke_build_is_a_path_through_the_fit(bench_run, smoke_result):
-    data_dir, _ = bench_run
-    chain = smoke_result["project_model_chain"]
+    data_dir = bench_run.data_dir
+    chain = smoke_result["model_chain"]
     manifest = json.loads((data_dir / "target" / "manifest.json").read_text())
 
     # The fit waits for the validated rows, whatever comes after it.
@@ -177,129 +221,4 @@ def test_model_chain_of_the_smoke_build_is_a_path_through_the_fit(bench_run, smo
     for parent, child in zip(chain["unique_ids"], chain["unique_ids"][1:], strict=False):
         assert parent in manifest["nodes"][child]["depends_on"]["nodes"], (parent, child)
     assert 0 < chain["on_run_start_seconds"] < chain["seconds"]
-    assert chain["seconds"] < smoke_result["project_wall_seconds"]
-
-
-def test_model_chain_is_the_slowest_path_of_relations_after_the_hooks():
-    bench = load_bench_module("notebook_vs_project")
-    seconds = {
-        "operation.shop.shop-on-run-start-0": 0.5,
-        "model.shop.loaded": 1.0,
-        "seed.shop.labels": 0.1,
-        "model.shop.quick": 2.0,
-        "model.shop.slow": 5.0,
-        "snapshot.shop.history": 1.0,
-        # Tests are left out: the chain prices the relations alone.
-        "test.shop.unique_slow_id.abc123": 100.0,
-    }
-    parents = {
-        "model.shop.loaded": [],
-        "model.shop.quick": ["model.shop.loaded", "seed.shop.labels"],
-        "model.shop.slow": ["model.shop.loaded", "source.shop.crm.customers"],
-        "snapshot.shop.history": ["model.shop.quick", "model.shop.slow"],
-        "test.shop.unique_slow_id.abc123": ["model.shop.slow"],
-    }
-    manifest = {"nodes": {node: {"depends_on": {"nodes": up}} for node, up in parents.items()}}
-    manifest["nodes"]["seed.shop.labels"] = {"depends_on": {"macros": []}}
-
-    chain = bench.model_chain(seconds, manifest)
-
-    assert chain["seconds"] == pytest.approx(0.5 + 1.0 + 5.0 + 1.0)
-    assert chain["nodes"] == ["loaded", "slow", "history"]
-
-
-def test_customer_file_is_generated_once_then_reused(tmp_path):
-    bench = load_bench_module("notebook_vs_project")
-
-    path, seconds = bench.customer_file(tmp_path, 200)
-    written = path.read_bytes()
-    again, seconds_again = bench.customer_file(tmp_path, 200)
-
-    assert seconds is not None and seconds_again is None
-    assert again == path and again.read_bytes() == written
-    assert [file.name for file in tmp_path.iterdir()] == [path.name]
-
-
-def test_node_labels_drop_type_project_and_test_hash():
-    bench = load_bench_module("notebook_vs_project")
-
-    assert bench.node_label("model.proj.customer_segments") == "customer_segments"
-    # A data test's name may itself hold a dot (here from the argument 0.4).
-    assert bench.node_label("test.proj.range_x__0.4.4bfafe47e7") == "range_x__0.4"
-    assert bench.node_label("unit_test.proj.stg_x.test_parses_money") == "test_parses_money"
-    assert bench.node_label("operation.proj.proj-on-run-start-1") == "proj-on-run-start-1"
-
-
-def test_a_size_above_the_notebooks_limit_shows_only_project_figures():
-    bench = load_bench_module("notebook_vs_project")
-    project_only = {
-        "rows": 100_000_000,
-        "project_wall_seconds": 1234.5,
-        "project_peak_mib": 1800.0,
-        "slowest_nodes": [{"node": "int_customers_validated", "seconds": 300.0}],
-        "project_model_chain": {"seconds": 900.0},
-        "dbt_floor": {"wall_seconds": 14.0},
-        **dict.fromkeys(
-            [
-                "baseline_wall_seconds",
-                "baseline_peak_mib",
-                "wall_ratio",
-                "floor_ratio",
-                "inertia_baseline",
-                "inertia_project",
-                "inertia_ratio",
-            ]
-        ),
-    }
-
-    cells = bench.table_cells(project_only)
-
-    assert cells == [
-        "100,000,000",
-        "-",
-        "-",
-        "1234.5",
-        "1800",
-        "-",
-        "14.0",
-        "-",
-        "900.0",
-        "-",
-        "-",
-        "-",
-        "int_customers_validated 300.0",
-    ]
-
-
-def test_measurement_reads_each_runs_own_peak(tmp_path):
-    measure = BENCH_DIR / "measure_process.py"
-    allocate = f"b = bytearray({ALLOCATED_MIB} * 1024 * 1024); b[::4096] = b'x' * len(b[::4096])"
-
-    for name, code in (("large", allocate), ("small", "pass")):
-        wrapper = [sys.executable, str(measure), str(tmp_path / f"{name}.json"), "--"]
-        subprocess.run([*wrapper, sys.executable, "-c", code], check=True)
-    large = json.loads((tmp_path / "large.json").read_text())
-    small = json.loads((tmp_path / "small.json").read_text())
-
-    assert large["returncode"] == 0 and large["wall_seconds"] > 0
-    assert large["peak_mib"] >= ALLOCATED_MIB
-    assert small["peak_mib"] < ALLOCATED_MIB
-
-
-def test_measurement_passes_on_the_exit_code(tmp_path):
-    measure = BENCH_DIR / "measure_process.py"
-    result = tmp_path / "failed.json"
-
-    completed = subprocess.run(
-        [sys.executable, str(measure), str(result), "--", sys.executable, "-c", "exit(3)"],
-        check=False,
-    )
-
-    assert completed.returncode == 3
-    assert json.loads(result.read_text())["returncode"] == 3
-
-
-def test_baseline_lists_the_projects_features():
-    baseline = load_bench_module("baseline_notebook")
-
-    assert list(CLUSTERING_FEATURES) == baseline.FEATURES
+    assert chain["seconds"] < smoke_result["build_wall_seconds"]
