@@ -30,7 +30,6 @@ feature_statistics_by_column as (
         count(*) as clean_customer_count,
         {%- for feature in customer_feature_specs() %}
         count({{ feature.name }}) as {{ feature.name }}__value_count,
-        count(distinct {{ feature.name }}) as {{ feature.name }}__distinct_value_count,
         cast(min({{ feature.name }}) as double) as {{ feature.name }}__min_value,
         cast(max({{ feature.name }}) as double) as {{ feature.name }}__max_value,
         cast(avg({{ feature.name }}) as double) as {{ feature.name }}__mean_value,
@@ -51,7 +50,6 @@ feature_statistics as (
         clean_customer_count,
         {{ feature.name }}__value_count as value_count,
         clean_customer_count - {{ feature.name }}__value_count as missing_count,
-        {{ feature.name }}__distinct_value_count as distinct_value_count,
         {{ feature.name }}__min_value as min_value,
         {{ feature.name }}__max_value as max_value,
         {{ feature.name }}__mean_value as mean_value,
@@ -76,7 +74,9 @@ feature_decisions as (
         case
             when not file_columns.is_in_file then 'not_in_file'
             when feature_statistics.value_count = 0 then 'all_missing'
-            when feature_statistics.distinct_value_count = 1 then 'constant'
+            -- min = max, not a count of distinct values: as exact, and at 10 million customers
+            -- the six distinct counts took half of this model's time.
+            when feature_statistics.min_value = feature_statistics.max_value then 'constant'
         end as unusable_reason
     from feature_statistics
     inner join file_columns
@@ -110,7 +110,6 @@ final as (
         clean_customer_count,
         value_count,
         missing_count,
-        distinct_value_count,
         min_value,
         max_value,
         mean_value,
