@@ -73,14 +73,19 @@ def last_build(connection: duckdb.DuckDBPyConnection) -> BuildRecord | None:
     return BuildRecord(*fields, dbt_vars=json.loads(dbt_vars) if dbt_vars else {})
 
 
-def connect_read_only(duckdb_path: Path) -> duckdb.DuckDBPyConnection:
+def connect_read_only(
+    duckdb_path: Path, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
     """The database opened read-only with the build's memory cap (``DUCKDB_MEMORY_LIMIT``, as
-    profiles.yml sets it), so publishing, the report and exports stay within the memory the
-    build was given, whatever the number of customers."""
+    profiles.yml sets it), or ``memory_limit`` when given, so publishing, the report and
+    exports stay within the memory the build was given, whatever the number of customers."""
     return duckdb.connect(
         str(duckdb_path),
         read_only=True,
-        config={"memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)},
+        config={
+            "memory_limit": memory_limit
+            or os.environ.get("DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+        },
     )
 
 

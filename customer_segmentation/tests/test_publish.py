@@ -11,6 +11,7 @@ import pytest
 
 from customer_segmentation.build_record import connect_read_only
 from customer_segmentation.publish import PUBLISHED_MARTS, PublishError, main, publish_marts
+from customer_segmentation.report.data import REPORT_MEMORY_LIMIT, open_database
 from customer_segmentation.tests.bad_files import clean_rows, write_csv
 from customer_segmentation.tests.dbt_runner import DbtRun, run_dbt
 
@@ -98,6 +99,23 @@ def test_publish_report_and_export_read_within_the_builds_memory_cap(tmp_path, m
         expected = reference.execute("select current_setting('memory_limit')").fetchone()[0]
 
     with connect_read_only(database) as connection:
+        limit = connection.execute("select current_setting('memory_limit')").fetchone()[0]
+
+    assert limit == expected
+
+
+def test_the_report_reads_under_its_own_small_cap_whatever_the_build_was_given(
+    tmp_path, monkeypatch
+):
+    # It reads aggregates and a sample; under the build's cap DuckDB's cache of scanned
+    # blocks made its memory grow with the customers.
+    database = tmp_path / "large_cap.duckdb"
+    duckdb.connect(str(database)).close()
+    monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "8GB")
+    with duckdb.connect(config={"memory_limit": REPORT_MEMORY_LIMIT}) as reference:
+        expected = reference.execute("select current_setting('memory_limit')").fetchone()[0]
+
+    with open_database(database) as connection:
         limit = connection.execute("select current_setting('memory_limit')").fetchone()[0]
 
     assert limit == expected
