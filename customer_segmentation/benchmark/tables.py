@@ -111,7 +111,8 @@ def column_notes(results: list[dict]) -> list[tuple[str, str]]:
             "publish s, report s, report peak MiB",
             "`python -m customer_segmentation.publish` and `python -m"
             " customer_segmentation.report` on the database the build just wrote, as `make"
-            " publish` and `make report` run them, with the same DUCKDB_MEMORY_LIMIT.",
+            " publish` and `make report` run them: publishing under the build's"
+            " DUCKDB_MEMORY_LIMIT, the report under its own fixed 256 MB.",
         ),
         (
             "main job s, peak MiB",
