@@ -103,3 +103,19 @@ def test_a_build_with_the_file_gone_stops_at_the_load_naming_the_var(tmp_path: P
 
     assert run.returncode == 1
     assert "not found (var customers_path)" in run.output
+
+
+@pytest.mark.parametrize("file_name", ["main.duckdb", "Temp.duckdb"])
+def test_a_database_file_named_after_a_duckdb_catalog_stops_with_a_new_name_to_use(
+    tmp_path: Path, file_name: str
+) -> None:
+    # DuckDB opens main.duckdb as catalog main_db; dbt-duckdb would address "main".
+    run = run_dbt(
+        ["build", "--select", "customer_file_load"], tmp_path, duckdb_path=tmp_path / file_name
+    )
+
+    assert run.returncode == 1
+    stem = file_name.split(".")[0]
+    assert f"is named '{stem}', which DuckDB keeps for its own catalogs" in run.output
+    assert f"DUCKDB_PATH={tmp_path / ('segments_' + file_name)}" in run.output
+    assert "does not exist" not in run.output
