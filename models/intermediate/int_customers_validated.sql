@@ -1,16 +1,14 @@
 {%- set required_features = var('required_features') -%}
 
 {#- A row the rejects take: it breaks a rule or its id has conflicting versions. -#}
-{%- set is_rejected_row = "not is_exact_duplicate"
-    ~ " and (row_reject_reason is not null or has_conflicting_versions)" -%}
+{%- set is_rejected_row = "not is_exact_duplicate and (row_reject_reason is not null"
+    ~ " or has_conflicting_versions)" -%}
 
 with
 
 customers as not materialized (
 
-    -- Not materialized (nor the two CTEs below): DuckDB would otherwise store a copy of every
-    -- row to share between the readers of a CTE, which costs more than parsing again the few
-    -- columns the duplicate checks read.
+    -- Not materialized (nor two CTEs below): parsing again beats storing a copy to share.
     select * from {{ ref('stg_crm__customers') }}
 
 ),
@@ -154,8 +152,7 @@ readable_rows as (
         {{ feature.name }},
         {%- endfor %}
 
-        -- as written in the file, for the rejects only: a clean row's values are its parsed
-        -- ones, and not storing the text twice for every customer halves this table's writing
+        -- as written, for the rejects only: storing every clean cell twice doubled the write
         {%- for feature in customer_feature_specs() %}
         case when {{ is_rejected_row }} then {{ feature.name }}_raw end as {{ feature.name }}_raw,
         {%- endfor %}
