@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from customer_segmentation.dbt_command import dbt_arguments
+from customer_segmentation.dbt_command import PRODUCTION_BUILD_OPTIONS, dbt_arguments
 
 
 def option(arguments: list[str], name: str) -> str:
@@ -57,3 +57,14 @@ def test_only_a_build_can_be_the_production_build():
         dbt_arguments(
             ["parse"], target_path=Path("t"), log_path=Path("t/logs"), production_build=True
         )
+
+
+def test_make_build_runs_the_production_build_the_bench_times():
+    # The Makefile spells the flags out; the bench takes them from PRODUCTION_BUILD_OPTIONS.
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    recipe = makefile.split("\nbuild: ", 1)[1].split("\n\n", 1)[0]
+    build_lines = [line for line in recipe.splitlines() if "$(BIN)/dbt build" in line]
+
+    assert build_lines
+    for line in build_lines:
+        assert f"dbt build {' '.join(PRODUCTION_BUILD_OPTIONS)} " in line
