@@ -73,19 +73,34 @@ def last_build(connection: duckdb.DuckDBPyConnection) -> BuildRecord | None:
     return BuildRecord(*fields, dbt_vars=json.loads(dbt_vars) if dbt_vars else {})
 
 
+# The units DuckDB shows a memory limit in (``current_setting('memory_limit')``).
+SHOWN_MEMORY_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+
+
+def build_memory_limit() -> str:
+    """The build's DuckDB memory cap: ``DUCKDB_MEMORY_LIMIT``, as profiles.yml reads it."""
+    return os.environ.get("DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+
+
+def memory_limit_bytes(limit: str) -> float:
+    """A memory limit as DuckDB reads it (``1GB``, ``512MiB``, ``80%`` of RAM), in bytes."""
+    with duckdb.connect(config={"memory_limit": limit}) as connection:
+        shown = connection.execute("select current_setting('memory_limit')").fetchone()[0]
+    number, unit = shown.split()
+    return float(number) * SHOWN_MEMORY_UNITS[unit]
+
+
 def connect_read_only(
     duckdb_path: Path, memory_limit: str | None = None
 ) -> duckdb.DuckDBPyConnection:
-    """The database opened read-only with the build's memory cap (``DUCKDB_MEMORY_LIMIT``, as
-    profiles.yml sets it), or ``memory_limit`` when given, so publishing, the report and
-    exports stay within the memory the build was given, whatever the number of customers."""
+    """The database opened read-only with the build's memory cap, or ``memory_limit`` when
+    given (never more than the build's), so publishing, the report and exports stay within
+    the memory the build was given, whatever the number of customers."""
+    limits = [build_memory_limit(), *([memory_limit] if memory_limit else [])]
     return duckdb.connect(
         str(duckdb_path),
         read_only=True,
-        config={
-            "memory_limit": memory_limit
-            or os.environ.get("DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
-        },
+        config={"memory_limit": min(limits, key=memory_limit_bytes)},
     )
 
 

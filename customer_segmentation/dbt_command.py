@@ -1,5 +1,5 @@
-"""The dbt arguments every dbt command the project runs from Python is given: the tests'
-runner (``tests/dbt_runner.py``, through dbtRunner) and the benchmark (a ``dbt`` process).
+"""The dbt arguments of the commands the tests' runner (``tests/dbt_runner.py``, through
+dbtRunner) and the benchmark (a ``dbt`` process) run.
 
 ``make build`` runs the production build, ``dbt build --exclude-resource-type unit_test``:
 unit tests check the project's code, not the user's file, so ``make test`` runs them and a

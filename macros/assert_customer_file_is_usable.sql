@@ -51,7 +51,7 @@
                 "Rejected " ~ ns.rejected ~ " of " ~ ns.total ~ " rows of '" ~ var('customers_path') ~ "' ("
                 ~ "%.1f" | format(100 * ns.rejected / ns.total) ~ "%), above max_rejected_share = " ~ limit
                 ~ ". Reasons: " ~ ns.reasons | join(", ") ~ ".\n" ~ first_rejected_rows(validated_relation)
-                ~ "\nEvery row's verdict (row_status, reject_reason, the values as written) is in the table "
+                ~ "\nEvery row's verdict (row_status, reject_reason; for a rejected row, the values as written) is in the table "
                 ~ validated_relation.identifier ~ " of the database " ~ target.path ~ ", which this build wrote."
                 ~ " To open it as a spreadsheet, run in the project folder: DUCKDB_PATH=" ~ target.path
                 ~ " make export TABLE=" ~ validated_relation.identifier ~ " (writes exports/"

@@ -18,7 +18,7 @@ from pathlib import Path
 from customer_segmentation.benchmark.runs import FILE_SEED, PROJECT_DIR
 from customer_segmentation.benchmark.tables import column_notes, markdown_table
 from customer_segmentation.benchmark.targets import target_lines
-from customer_segmentation.build_record import DEFAULT_MEMORY_LIMIT
+from customer_segmentation.build_record import build_memory_limit
 
 RESULTS_JSON = "results.json"
 RESULTS_MD = "RESULTS.md"
@@ -33,7 +33,7 @@ def environment_facts(repeat: int, dbt_vars: dict) -> dict:
     return {
         "repeat": repeat,
         "dbt_vars": dbt_vars,
-        "duckdb_memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
+        "duckdb_memory_limit": build_memory_limit(),
         "file_seed": FILE_SEED,
         "cpu_count": os.cpu_count(),
         "memory_gib": round(memory_bytes / BYTES_PER_GIB, 1),

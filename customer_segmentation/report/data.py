@@ -48,8 +48,8 @@ SCATTER_SAMPLE_SIZE = 20_000
 SCATTER_SAMPLE_SEED = 0
 # The report reads aggregates and that sample, for which DuckDB needs little memory. DuckDB
 # keeps the blocks it scans cached up to its cap, so with the build's cap the report's memory
-# grew with the customers (1.8 GB at 100 million under an 8 GB cap); under this fixed cap it
-# stays flat.
+# grew with the customers (1.8 GB at 100 million under an 8 GB cap); under this fixed cap (or
+# the build's, when smaller) it stays flat.
 REPORT_MEMORY_LIMIT = "256MB"
 
 
@@ -155,7 +155,7 @@ def load_report_data(
 
 def open_database(duckdb_path: Path) -> duckdb.DuckDBPyConnection:
     """The database, read-only (a build may start while the report reads), with the report's
-    own small memory cap."""
+    own small memory cap, or the build's when that is smaller."""
     return connect_read_only(duckdb_path, memory_limit=REPORT_MEMORY_LIMIT)
 
 

@@ -105,17 +105,22 @@ def test_a_build_with_the_file_gone_stops_at_the_load_naming_the_var(tmp_path: P
     assert "not found (var customers_path)" in run.output
 
 
-@pytest.mark.parametrize("file_name", ["main.duckdb", "Temp.duckdb"])
+@pytest.mark.parametrize(
+    ("file_name", "catalog"),
+    [("main.duckdb", "main"), ("Temp.duckdb", "Temp"), ("main.v2.db", "main")],
+)
 def test_a_database_file_named_after_a_duckdb_catalog_stops_with_a_new_name_to_use(
-    tmp_path: Path, file_name: str
+    tmp_path: Path, file_name: str, catalog: str
 ) -> None:
-    # DuckDB opens main.duckdb as catalog main_db; dbt-duckdb would address "main".
+    # DuckDB opens main.duckdb (and main.v2.db) as catalog main_db; dbt-duckdb would address
+    # "main". A folder of the same name keeps its name in the suggestion.
+    folder = tmp_path / "main"
+    folder.mkdir()
     run = run_dbt(
-        ["build", "--select", "customer_file_load"], tmp_path, duckdb_path=tmp_path / file_name
+        ["build", "--select", "customer_file_load"], tmp_path, duckdb_path=folder / file_name
     )
 
     assert run.returncode == 1
-    stem = file_name.split(".")[0]
-    assert f"is named '{stem}', which DuckDB keeps for its own catalogs" in run.output
-    assert f"DUCKDB_PATH={tmp_path / ('segments_' + file_name)}" in run.output
+    assert f"is named '{catalog}', which DuckDB keeps for its own catalogs" in run.output
+    assert f"DUCKDB_PATH={folder / ('segments_' + file_name)} " in run.output
     assert "does not exist" not in run.output

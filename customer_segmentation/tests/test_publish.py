@@ -104,15 +104,18 @@ def test_publish_report_and_export_read_within_the_builds_memory_cap(tmp_path, m
     assert limit == expected
 
 
-def test_the_report_reads_under_its_own_small_cap_whatever_the_build_was_given(
-    tmp_path, monkeypatch
+@pytest.mark.parametrize(
+    ("build_limit", "report_limit"), [("8GB", REPORT_MEMORY_LIMIT), ("123MB", "123MB")]
+)
+def test_the_report_reads_under_its_own_small_cap_or_the_builds_when_smaller(
+    tmp_path, monkeypatch, build_limit, report_limit
 ):
-    # It reads aggregates and a sample; under the build's cap DuckDB's cache of scanned
+    # It reads aggregates and a sample; under a large build cap DuckDB's cache of scanned
     # blocks made its memory grow with the customers.
-    database = tmp_path / "large_cap.duckdb"
+    database = tmp_path / "capped.duckdb"
     duckdb.connect(str(database)).close()
-    monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "8GB")
-    with duckdb.connect(config={"memory_limit": REPORT_MEMORY_LIMIT}) as reference:
+    monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", build_limit)
+    with duckdb.connect(config={"memory_limit": report_limit}) as reference:
         expected = reference.execute("select current_setting('memory_limit')").fetchone()[0]
 
     with open_database(database) as connection:

@@ -131,7 +131,7 @@ readable_rows as (
         -- outcome
         case
             when is_exact_duplicate then 'duplicate'
-            when row_reject_reason is not null or has_conflicting_versions then 'rejected'
+            when {{ is_rejected_row }} then 'rejected'
             else 'clean'
         end as row_status,
         case

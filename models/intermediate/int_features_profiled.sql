@@ -34,7 +34,9 @@ feature_statistics_by_column as (
         cast(max({{ feature.name }}) as double) as {{ feature.name }}__max_value,
         cast(avg({{ feature.name }}) as double) as {{ feature.name }}__mean_value,
         cast(stddev_pop({{ feature.name }}) as double) as {{ feature.name }}__stddev_value,
-        cast(median({{ feature.name }}) as double) as {{ feature.name }}__median_value
+        cast(median({{ feature.name }}) as double) as {{ feature.name }}__median_value,
+        -- On the values as typed: large amounts cast to double could compare equal.
+        min({{ feature.name }}) = max({{ feature.name }}) as {{ feature.name }}__is_constant
         {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from clean_customers
@@ -54,7 +56,8 @@ feature_statistics as (
         {{ feature.name }}__max_value as max_value,
         {{ feature.name }}__mean_value as mean_value,
         {{ feature.name }}__stddev_value as stddev_value,
-        {{ feature.name }}__median_value as median_value
+        {{ feature.name }}__median_value as median_value,
+        {{ feature.name }}__is_constant as is_constant
     from feature_statistics_by_column
     {%- if not loop.last %}
     union all
@@ -76,7 +79,7 @@ feature_decisions as (
             when feature_statistics.value_count = 0 then 'all_missing'
             -- min = max, not a count of distinct values: as exact, and at 10 million customers
             -- the six distinct counts took half of this model's time.
-            when feature_statistics.min_value = feature_statistics.max_value then 'constant'
+            when feature_statistics.is_constant then 'constant'
         end as unusable_reason
     from feature_statistics
     inner join file_columns
