@@ -15,7 +15,11 @@ from customer_segmentation.build_record import BuildRecordError, dbt_vars, read_
 from customer_segmentation.publish import PublishError, publish_marts
 from customer_segmentation.report import build_report
 from customer_segmentation.sample_exports import write_export_file
-from customer_segmentation.tests.bad_files import MALL_COLUMN_MAPPING, write_mall_customers
+from customer_segmentation.tests.bad_files import (
+    BUILD_TO_CLUSTERING_INPUT,
+    MALL_COLUMN_MAPPING,
+    write_mall_customers,
+)
 from customer_segmentation.tests.dbt_runner import (
     PROJECT_DIR,
     DbtRun,
@@ -143,18 +147,7 @@ def test_the_example_vars_file_reads_the_mall_customers_layout(tmp_path) -> None
     assert example["customer_columns"] == MALL_COLUMN_MAPPING
     mall = tmp_path / "Mall_Customers.csv"
     rows = write_mall_customers(mall)
-    run = run_dbt(
-        [
-            "build",
-            "--select",
-            "+int_customer_features",
-            "--exclude-resource-type",
-            "test",
-            "unit_test",
-        ],
-        tmp_path,
-        {**example, "customers_path": str(mall)},
-    )
+    run = run_dbt(BUILD_TO_CLUSTERING_INPUT, tmp_path, {**example, "customers_path": str(mall)})
     assert_succeeded(run)
     with run.connect() as connection:
         clean = connection.execute("select count(*) from int_customer_features").fetchone()[0]
