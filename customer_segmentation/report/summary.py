@@ -148,7 +148,8 @@ def data_quality(writer: ReportWriter, data: ReportData) -> None:
         " customer_segments.is_extreme_profile.",
     )
     rejects = data.file_quality[data.file_quality["row_status"] == "rejected"]
-    axes = figure.add_axes([0.36, 0.49, 0.56, 0.3])
+    # Between the paragraph above (down to about 0.78 of the page) and the note below.
+    axes = figure.add_axes([0.36, 0.53, 0.56, 0.21])
     if rejects.empty:
         axes.axis("off")
         axes.text(0, 0.5, "No record was rejected.", fontsize=11)
@@ -182,10 +183,10 @@ def data_quality(writer: ReportWriter, data: ReportData) -> None:
     if absent:
         note_text(
             figure,
-            0.475,
+            0.465,
             f"Not in the file: {', '.join(absent)}. The clustering, the persona matching and"
             " every chart in this report use only the features the file has.",
         )
-    figure.text(0.06, 0.415, "Features", fontsize=12, fontweight="bold")
-    add_table(figure, [0.06, 0.1, 0.88, 0.3], imputation, [0.24, 0.12, 0.18, 0.18, 0.28])
+    figure.text(0.06, 0.405, "Features", fontsize=12, fontweight="bold")
+    add_table(figure, [0.06, 0.08, 0.88, 0.31], imputation, [0.24, 0.12, 0.18, 0.18, 0.28])
     writer.finish(figure, "data_quality")
