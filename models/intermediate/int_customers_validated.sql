@@ -82,7 +82,7 @@ repeated_rows as (
             gender,
             {%- for feature in customer_feature_specs() %}
             coalesce(
-                cast({{ feature.name }} as varchar), {{ feature.name }}_raw, '<missing>'
+                cast({{ feature.name }} as string), {{ feature.name }}_raw, '<missing>'
             ){% if not loop.last %},{% endif %}
             {%- endfor %}
         )) as record_fingerprint
@@ -141,7 +141,7 @@ readable_rows as (
                 case when has_conflicting_versions then 'duplicate_id_conflict' end
             )
         end as reject_reason,
-        cast(null as varchar) as reject_detail,
+        cast(null as string) as reject_detail,
         case when is_exact_duplicate then first_source_row_number end as duplicate_of_source_row_number,
 
         -- attributes
@@ -157,7 +157,7 @@ readable_rows as (
         case when {{ is_rejected_row }} then {{ feature.name }}_raw end as {{ feature.name }}_raw,
         {%- endfor %}
         derived_from,
-        cast(null as varchar) as raw_record,
+        cast(null as string) as raw_record,
         record_fingerprint
 
     from duplicate_checks

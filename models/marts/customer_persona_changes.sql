@@ -61,8 +61,8 @@ customers_in_file as (
 
     -- The first build: nobody is in the history yet.
     select
-        cast(null as varchar) as customer_id,
-        cast(null as varchar) as persona_name,
+        cast(null as string) as customer_id,
+        cast(null as string) as persona_name,
         cast(null as bigint) as model_version
     where false
 
