@@ -27,7 +27,7 @@ DBT_VARS = $(BIN)/python -m customer_segmentation.build_record dbt-vars $(VARS_F
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup browser run build publish report test lint lint-sql lint-python pytest dbt-test-build dbt-score docs metrics export sample sample-export bench lock clean
+.PHONY: help setup spark-setup java spark lock-spark browser run build publish report test lint lint-sql lint-python pytest dbt-test-build dbt-score docs metrics export sample sample-export bench lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -41,6 +41,19 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP) ## Create .venv/ from the pinned requirements
 
+# Spark has its own environment: pyspark is about 600 MB the DuckDB set-up does without.
+SPARK_VENV := .venv-spark
+SPARK_STAMP := $(SPARK_VENV)/.installed
+
+$(SPARK_STAMP): requirements-spark.txt pyproject.toml
+	@test -x $(SPARK_VENV)/bin/python || $(PYTHON_BOOTSTRAP) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python -m pip install --quiet --upgrade "pip>=24"
+	$(SPARK_VENV)/bin/python -m pip install --quiet -r requirements-spark.txt
+	$(SPARK_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	@touch $(SPARK_STAMP)
+
+spark-setup: $(SPARK_STAMP) java ## Create .venv-spark/ (dbt-spark, pyspark) and install Java where missing
+
 # The docs-site test drives Debian's chromium; apt needs root, hence sudo for other users.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 browser: ## Install Debian's chromium (for the docs-site test) where it is missing
@@ -48,6 +61,18 @@ browser: ## Install Debian's chromium (for the docs-site test) where it is missi
 		echo "Installing Debian's chromium for the docs-site test"; \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+
+# Spark runs on the JVM: Debian's Java 17 runtime (the newest this release has).
+java: ## Install Debian's Java 17 runtime (for Spark) where no java is found
+	@command -v java >/dev/null 2>&1 || { \
+		echo "Installing Debian's Java 17 runtime for Spark"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless; }
+
+# README, "Running on Spark or Databricks": the sample through both engines, marts compared.
+spark: setup spark-setup ## Build the sample on DuckDB and on a local Spark session; compare the marts
+	$(BIN)/python -m customer_segmentation.engine_comparison --spark-python $(SPARK_VENV)/bin/python \
+		--work-dir target/engine_comparison
 
 run: build publish report ## Set up, build models and data tests (VARS_FILE=... for your file), publish, report
 
@@ -132,6 +157,13 @@ lock: setup ## Re-pin requirements.txt from requirements.in
 	$(BIN)/python -m pip install --quiet -r requirements.in
 	{ echo '# Pinned from requirements.in with `make lock`; do not edit by hand.'; \
 	  $(BIN)/python -m pip freeze --exclude-editable; } > requirements.txt
+
+lock-spark: spark-setup ## Re-pin requirements-spark.txt from requirements-spark.in (shared packages as requirements.txt)
+	@mkdir -p target
+	grep -v -E '^pandas==' requirements.txt > target/spark-constraints.txt
+	$(SPARK_VENV)/bin/python -m pip install --quiet -r requirements-spark.in -c target/spark-constraints.txt
+	{ echo '# Pinned from requirements-spark.in with `make lock-spark`; do not edit by hand.'; \
+	  $(SPARK_VENV)/bin/python -m pip freeze --exclude-editable; } > requirements-spark.txt
 
 clean: ## Remove build outputs (keeps .venv/)
 	rm -rf target logs dbt_packages reports exports published *.duckdb
