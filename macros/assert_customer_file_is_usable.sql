@@ -4,9 +4,9 @@
     raised here: they are rejected rows.
 -#}
 
-{% macro assert_customer_file_is_usable(validated_relation) %}
-    {#- Post-hook of int_customers_validated. -#}
-    {%- if execute -%}
+{% macro assert_customer_file_is_usable(validated_relation, inside_transaction=false) %}
+    {#- Post-hook of int_customers_validated, listed twice (see is_active_hook_entry). -#}
+    {%- if execute and is_active_hook_entry(inside_transaction) -%}
         {%- set file_label = "Customer file '" ~ var('customers_path') ~ "'" -%}
 
         {#- A required feature empty in every readable row: the column is there but unused. -#}

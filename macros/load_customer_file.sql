@@ -114,12 +114,29 @@
 
 
 {% macro load_customer_file(inside_transaction=false) %}
+    {#- The pre-hook of the loading node, listed twice (see is_active_hook_entry). -#}
+    {%- if is_active_hook_entry(inside_transaction) -%}
+        {{ return(adapter.dispatch('load_customer_file')()) }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro is_active_hook_entry(inside_transaction) %}
     {#-
-        The hook of the loading node. It is listed twice, outside and inside the node's
-        transaction, because dbt-duckdb runs both kinds of pre-hook and dbt-spark only the
-        second; each engine loads in the one its adapter runs, and the other renders nothing.
+        A hook that must run outside the node's transaction on DuckDB (so that what it writes,
+        or the rows it counts, are committed) is listed twice: outside and inside. dbt-duckdb
+        runs both entries and dbt-spark only the inside one (Spark has no transactions): each
+        engine does the work in one entry, and the other renders nothing.
     -#}
-    {{ return(adapter.dispatch('load_customer_file')(inside_transaction)) }}
+    {{ return(adapter.dispatch('is_active_hook_entry')(inside_transaction)) }}
+{% endmacro %}
+
+{% macro default__is_active_hook_entry(inside_transaction) %}
+    {{ return(not inside_transaction) }}
+{% endmacro %}
+
+{% macro spark__is_active_hook_entry(inside_transaction) %}
+    {{ return(inside_transaction) }}
 {% endmacro %}
 
 
@@ -188,9 +205,9 @@
 {% endmacro %}
 
 
-{% macro default__load_customer_file(inside_transaction) %}
+{% macro default__load_customer_file() %}
     {#- DuckDB: read_csv with store_rejects, outside the transaction (see the YAML of customer_file_load). -#}
-    {%- if execute and not inside_transaction -%}
+    {%- if execute -%}
         {%- set path = var('customers_path') -%}
         {%- set customers = source('crm', 'customers') -%}
         {%- set errors = source('crm', 'customer_file_errors') -%}

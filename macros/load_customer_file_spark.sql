@@ -43,9 +43,8 @@
 {% endmacro %}
 
 
-{% macro spark__load_customer_file(inside_transaction) %}
-    {#- Spark has no transactions; dbt-spark runs only the pre-hooks marked as inside one. -#}
-    {%- if execute and inside_transaction -%}
+{% macro spark__load_customer_file() %}
+    {%- if execute -%}
         {%- set path = var('customers_path') -%}
         {%- set customers = source('crm', 'customers') -%}
         {%- set errors = source('crm', 'customer_file_errors') -%}
