@@ -78,8 +78,7 @@ repeated_rows as (
         -- Two rows are the same record when every value reads the same; unreadable
         -- values are compared as written.
         md5(concat_ws(
-            '|',
-            gender,
+            '|', gender,
             {%- for feature in customer_feature_specs() %}
             coalesce(
                 cast({{ feature.name }} as string), {{ feature.name }}_raw, '<missing>'
@@ -166,35 +165,26 @@ readable_rows as (
 
 unreadable_rows as (
 
-    -- Records the CSV reader could not split into the header's columns: every value they
-    -- cannot have is null, in the columns and order of readable_rows.
+    -- Records the CSV reader could not split: null for what they lack, in readable_rows' order.
     select
-        -- ids
         source_row_number,
         cast(null as string) as customer_id,
-
-        -- outcome
         'rejected' as row_status,
         'malformed_row' as reject_reason,
         error_type || ': ' || error_message as reject_detail,
         cast(null as bigint) as duplicate_of_source_row_number,
-
-        -- attributes
         'unknown' as gender,
         cast(null as string) as gender_raw,
         false as is_gender_recognised,
         {%- for feature in customer_feature_specs() %}
         null as {{ feature.name }},
         {%- endfor %}
-
-        -- as written in the file
         {%- for feature in customer_feature_specs() %}
         cast(null as string) as {{ feature.name }}_raw,
         {%- endfor %}
         cast(null as string) as derived_from,
         raw_record,
         md5(raw_record) as record_fingerprint
-
     from malformed_records
 
 ),
