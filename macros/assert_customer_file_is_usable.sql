@@ -4,15 +4,15 @@
     raised here: they are rejected rows.
 -#}
 
-{% macro assert_customer_file_is_usable(validated_relation) %}
-    {#- Post-hook of int_customers_validated. -#}
-    {%- if execute -%}
+{% macro assert_customer_file_is_usable(validated_relation, inside_transaction=false) %}
+    {#- Post-hook of int_customers_validated, listed twice (see is_active_hook_entry). -#}
+    {%- if execute and is_active_hook_entry(inside_transaction) -%}
         {%- set file_label = "Customer file '" ~ var('customers_path') ~ "'" -%}
 
         {#- A required feature empty in every readable row: the column is there but unused. -#}
         {%- for feature in var('required_features') -%}
             {#- A clean row keeps its parsed value, a rejected one its text as written. -#}
-            {%- set filled = run_query("select count(coalesce(cast(" ~ feature ~ " as varchar), " ~ feature
+            {%- set filled = run_query("select count(coalesce(cast(" ~ feature ~ " as string), " ~ feature
                 ~ "_raw)) from " ~ validated_relation ~ " where raw_record is null").columns[0].values()[0] -%}
             {%- if filled == 0 -%}
                 {{ exceptions.raise_compiler_error(file_label ~ ": required feature " ~ feature
@@ -51,11 +51,8 @@
                 "Rejected " ~ ns.rejected ~ " of " ~ ns.total ~ " rows of '" ~ var('customers_path') ~ "' ("
                 ~ "%.1f" | format(100 * ns.rejected / ns.total) ~ "%), above max_rejected_share = " ~ limit
                 ~ ". Reasons: " ~ ns.reasons | join(", ") ~ ".\n" ~ first_rejected_rows(validated_relation)
-                ~ "\nEvery row's verdict (row_status, reject_reason; for a rejected row, the values as written) is in the table "
-                ~ validated_relation.identifier ~ " of the database " ~ target.path ~ ", which this build wrote."
-                ~ " To open it as a spreadsheet, run in the project folder: DUCKDB_PATH=" ~ target.path
-                ~ " make export TABLE=" ~ validated_relation.identifier ~ " (writes exports/"
-                ~ validated_relation.identifier ~ ".csv).\nCheck the file and the var customer_columns, or raise"
+                ~ "\nEvery row's verdict (row_status, reject_reason; for a rejected row, the values as written) is in "
+                ~ read_table_hint(validated_relation.identifier) ~ "\nCheck the file and the var customer_columns, or raise"
                 ~ " max_rejected_share (in your vars file, or with --vars).") }}
         {%- endif -%}
     {%- endif -%}
@@ -66,7 +63,7 @@
     {#- The first few rejected rows, each with the cell behind its reason, for the stop message. -#}
     {%- set cells = [] -%}
     {%- for feature in customer_feature_specs() -%}
-        {%- do cells.append("when starts_with(reject_reason, '" ~ feature.name ~ "_') then '" ~ feature.name
+        {%- do cells.append("when left(reject_reason, " ~ (feature.name | length + 1) ~ ") = '" ~ feature.name ~ "_' then '" ~ feature.name
             ~ " ' || coalesce('''' || " ~ feature.name ~ "_raw || '''', 'missing')") -%}
     {%- endfor -%}
     {%- set rows = run_query(
@@ -121,7 +118,7 @@
         {%- if sizes[0] < k -%}
             {{ exceptions.raise_compiler_error(file_label ~ ": only " ~ sizes[0] ~ " clean customer(s) for n_clusters = "
                 ~ k ~ ". The rows refused are those with row_status 'rejected' in int_customers_validated"
-                ~ " (DUCKDB_PATH=" ~ target.path ~ " make export TABLE=int_customers_validated); or lower"
+                ~ " (" ~ export_table_command('int_customers_validated') ~ "); or lower"
                 ~ " n_clusters (in your vars file, or with --vars).") }}
         {%- endif -%}
         {%- if sizes[1] < k -%}
@@ -130,4 +127,35 @@
                 ~ "; KMeans would return empty segments. Lower n_clusters or add customers.") }}
         {%- endif -%}
     {%- endif -%}
+{% endmacro %}
+
+
+{% macro export_table_command(identifier) %}
+    {#- The command that shows a table of this build to the user who ran it. -#}
+    {{ return(adapter.dispatch('export_table_command')(identifier)) }}
+{% endmacro %}
+
+{% macro default__export_table_command(identifier) %}
+    {{ return("DUCKDB_PATH=" ~ target.path ~ " make export TABLE=" ~ identifier) }}
+{% endmacro %}
+
+{% macro spark__export_table_command(identifier) %}
+    {{ return("select * from " ~ target.schema ~ "." ~ identifier) }}
+{% endmacro %}
+
+
+{% macro read_table_hint(identifier) %}
+    {#- Where a table of this build is, and how to read it, for a stop message. -#}
+    {{ return(adapter.dispatch('read_table_hint')(identifier)) }}
+{% endmacro %}
+
+{% macro default__read_table_hint(identifier) %}
+    {{ return("the table " ~ identifier ~ " of the database " ~ target.path ~ ", which this build wrote."
+        ~ " To open it as a spreadsheet, run in the project folder: " ~ export_table_command(identifier)
+        ~ " (writes exports/" ~ identifier ~ ".csv).") }}
+{% endmacro %}
+
+{% macro spark__read_table_hint(identifier) %}
+    {{ return("the table " ~ target.schema ~ "." ~ identifier ~ ", which this build wrote. Read it with: "
+        ~ export_table_command(identifier) ~ " where row_status = 'rejected'.") }}
 {% endmacro %}

@@ -1,6 +1,7 @@
 {#-
-    Part of load_customer_file: stop on a header the project cannot use, with a
-    message that names what the file has and the exact var that would build on it.
+    Part of load_customer_file: stop on a file the project cannot use (missing, a header it
+    cannot use, undecodable bytes, no records), with a message that names what the file has
+    and the exact var that would build on it.
 -#}
 
 {% macro stop_on_unusable_header(path, headers, resolved) %}
@@ -85,4 +86,33 @@
     {{ return(intro ~ "If your data has no such measure, build on what it has: --vars '{\"required_features\": "
         ~ tojson(suggested) ~ "}' (in a vars file: required_features: [" ~ suggested | join(', ') ~ "])."
         ~ " If it is there under another header, map it with customer_columns.") }}
+{% endmacro %}
+
+
+{% macro stop_on_missing_customer_file(path) %}
+    {{ exceptions.raise_compiler_error(customer_file_not_found_message(path)) }}
+{% endmacro %}
+
+
+{% macro customer_file_not_found_message(path) %}
+    {{ return("Customer file '" ~ path ~ "' not found (var customers_path). "
+        ~ "Relative paths resolve from the directory dbt runs in; pass an absolute path with "
+        ~ "--vars '{\"customers_path\": \"/abs/path/customers.csv\"}' (in a vars file:"
+        ~ " customers_path: /abs/path/customers.csv).") }}
+{% endmacro %}
+
+
+{% macro stop_on_unreadable_records(path, readable_count, error_count, encoding_error_count, first_encoding_line) %}
+    {#- After the records are read: bytes that do not decode, or no records at all. -#}
+    {%- set file_label = "Customer file '" ~ path ~ "'" -%}
+    {%- if encoding_error_count > 0 -%}
+        {{ exceptions.raise_compiler_error(file_label ~ " is not valid " ~ var('csv_encoding')
+            ~ ": " ~ encoding_error_count ~ " record(s) hold bytes that do not decode, the first on line "
+            ~ first_encoding_line ~ ". Set the file's encoding with --vars '{\"csv_encoding\": \"latin-1\"}' "
+            ~ "(or \"utf-16\"; in a vars file: csv_encoding: latin-1), or save the file as UTF-8.") }}
+    {%- endif -%}
+    {%- if readable_count + error_count == 0 -%}
+        {{ exceptions.raise_compiler_error(file_label ~ " has a header but no data rows. "
+            ~ "Check that the export finished, or point customers_path at the full file.") }}
+    {%- endif -%}
 {% endmacro %}

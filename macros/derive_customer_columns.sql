@@ -77,8 +77,12 @@
     {%- if '%' in modules.re.sub(specifier, '', date_format) -%}
         {{ return("has an unknown % code: use %d (day), %m (month), %Y or %y (year), %b (month name), ...") }}
     {%- endif -%}
-    {%- set round_trip = run_query("select try_strptime(strftime(date '2000-01-31', "
-        ~ sql_string(date_format) ~ "), " ~ sql_string(date_format) ~ ")::date = date '2000-01-31'").rows[0][0] -%}
+    {%- set engine_problem = date_format_engine_problem(date_format) -%}
+    {%- if engine_problem is not none -%}
+        {{ return(engine_problem) }}
+    {%- endif -%}
+    {%- set round_trip = run_query("select " ~ parse_date(format_date("date '2000-01-31'", date_format), date_format)
+        ~ " = date '2000-01-31'").rows[0][0] -%}
     {%- if not round_trip -%}
         {{ return("does not carry a day, a month and a year: 2000-01-31 written with it does not read back") }}
     {%- endif -%}
@@ -198,21 +202,21 @@
     {%- filter replace('\n    ', ' ') -%}
     {%- if kind == 'row_number' -%}
     {#- Filled in from source_row_number once the records are numbered. -#}
-    cast(null as varchar)
+    cast(null as string)
     {%- elif kind == 'birth_year' -%}
     {%- set cell = clean_cell(spec.birth_year) -%}
     case
     when {{ cell }} is null then null
     when {{ parse_whole_number(cell) }} is null then 'unreadable birth year: ' || {{ cell }}
-    else cast(year({{ as_of }}) - {{ parse_whole_number(cell) }} as varchar)
+    else cast(year({{ as_of }}) - {{ parse_whole_number(cell) }} as string)
     end
     {%- elif kind == 'since_date' -%}
     {%- set cell = clean_cell(spec.since_date) -%}
-    {%- set since = "cast(try_strptime(" ~ cell ~ ", " ~ sql_string(spec.get('date_format', default_date_format())) ~ ") as date)" -%}
+    {%- set since = parse_date(cell, spec.get('date_format', default_date_format())) -%}
     case
     when {{ cell }} is null then null
     when {{ since }} is null then 'unreadable date: ' || {{ cell }}
-    else cast(date_sub('month', {{ since }}, {{ as_of }}) as varchar)
+    else cast({{ whole_months_between(since, as_of) }} as string)
     end
     {%- elif kind == 'sum_of' -%}
     {%- set amounts = [] -%}
@@ -223,7 +227,7 @@
     when {{ cell }} is not null and {{ parse_money(cell) }} is null then {{ sql_string('unreadable amount in ' ~ header ~ ': ') }} || {{ cell }}
     {%- endfor %}
     when {{ amounts | join(' is null or ') }} is null then null
-    else replace(cast({{ amounts | join(' + ') }} as varchar), '.', {{ sql_string(var('decimal_separator')) }})
+    else replace(cast({{ amounts | join(' + ') }} as string), '.', {{ sql_string(var('decimal_separator')) }})
     end
     {%- endif -%}
     {%- endfilter -%}
@@ -241,6 +245,6 @@
     {%- if parts -%}
     nullif(concat_ws('; ', {{ parts | join(', ') }}), '')
     {%- else -%}
-    cast(null as varchar)
+    cast(null as string)
     {%- endif -%}
 {%- endmacro %}

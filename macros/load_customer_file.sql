@@ -12,6 +12,9 @@
     Header matching happens here, where the file's real headers are known, so every model's SQL
     stays static. Whole-file problems stop the build with a message naming the problem and the
     fix; problems with single records become rows of customer_file_errors.
+
+    This file holds the DuckDB loader and what both engines share; the Spark loader is in
+    load_customer_file_spark.sql.
 -#}
 
 {% macro csv_dialect_options() -%}
@@ -23,9 +26,15 @@
 
 
 {% macro read_customer_file_header(path) %}
+    {#- The header row as a list of names; an empty list for an empty file. -#}
+    {{ return(adapter.dispatch('read_customer_file_header')(path)) }}
+{% endmacro %}
+
+
+{% macro default__read_customer_file_header(path) %}
     {#-
-        The header row as a list of names. Read as a headerless CSV with 256 text columns and
-        no sniffing, so a ragged file cannot trip DuckDB's dialect detection.
+        Read as a headerless CSV with 256 text columns and no sniffing, so a ragged file cannot
+        trip DuckDB's dialect detection.
     -#}
     {%- set columns = [] -%}
     {%- for position in range(1, 257) -%}
@@ -40,7 +49,12 @@
         )
         limit 1
     {%- endset -%}
-    {%- set rows = run_query(header_query).rows -%}
+    {{ return(header_names(run_query(header_query).rows)) }}
+{% endmacro %}
+
+
+{% macro header_names(rows) %}
+    {#- The first row's cells up to the last filled one; an empty cell is named by its position. -#}
     {%- if rows | length == 0 -%}
         {{ return([]) }}
     {%- endif -%}
@@ -99,62 +113,118 @@
 {% endmacro %}
 
 
-{% macro load_customer_file() %}
+{% macro load_customer_file(inside_transaction=false) %}
+    {#- The pre-hook of the loading node, listed twice (see is_active_hook_entry). -#}
+    {%- if is_active_hook_entry(inside_transaction) -%}
+        {{ return(adapter.dispatch('load_customer_file')()) }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro is_active_hook_entry(inside_transaction) %}
+    {#-
+        A hook that must run outside the node's transaction on DuckDB (so that what it writes,
+        or the rows it counts, are committed) is listed twice: outside and inside. dbt-duckdb
+        runs both entries and dbt-spark only the inside one (Spark has no transactions): each
+        engine does the work in one entry, and the other renders nothing.
+    -#}
+    {{ return(adapter.dispatch('is_active_hook_entry')(inside_transaction)) }}
+{% endmacro %}
+
+{% macro default__is_active_hook_entry(inside_transaction) %}
+    {{ return(not inside_transaction) }}
+{% endmacro %}
+
+{% macro spark__is_active_hook_entry(inside_transaction) %}
+    {{ return(inside_transaction) }}
+{% endmacro %}
+
+
+{% macro plan_customer_file_load(path) %}
+    {#-
+        What both loaders do before reading the records: read the header, stop on one the
+        project cannot use, log what is ignored, left empty or derived, and build the select
+        list that turns the file's raw columns into the canonical ones. Returns {'headers',
+        'resolved', 'select_list', 'numbers_records'}.
+    -#}
+    {%- set headers = read_customer_file_header(path) -%}
+    {%- set resolved = resolve_customer_headers(headers) -%}
+    {%- do stop_on_unusable_header(path, headers, resolved) -%}
+    {%- if resolved.extra -%}
+        {{ log("Customer file: ignoring columns not in the canonical set: " ~ resolved.extra | join(', '), info=true) }}
+    {%- endif -%}
+    {%- set absent_optional = [] -%}
+    {%- for column in resolved.missing if column not in required_customer_columns() -%}
+        {%- do absent_optional.append(column) -%}
+    {%- endfor -%}
+    {%- if absent_optional -%}
+        {{ log("Customer file: optional column(s) not in the file, left empty: " ~ absent_optional | join(', '), info=true) }}
+    {%- endif -%}
+    {%- for canonical, spec in resolved.derived.items() -%}
+        {{ log("Customer file: " ~ canonical ~ " is derived: " ~ describe_derivation(spec), info=true) }}
+    {%- endfor -%}
+    {%- set numbers_records = derivation_kind(resolved.derived.get('customer_id')) == 'row_number' -%}
+    {%- if numbers_records -%}
+        {{ exceptions.warn("customer_id is each record's position in the file (customer_columns customer_id:"
+            ~ " {row_number: true}). Such ids are not stable across files: the same customer gets another id in"
+            ~ " the next export, so persona history and migrations compare different people, and repeated"
+            ~ " records cannot be recognised as duplicates.") }}
+    {%- endif -%}
+    {%- set select_list = [] -%}
+    {%- for column in canonical_customer_columns() -%}
+        {%- if column in resolved.found -%}
+            {%- do select_list.append(sql_identifier(resolved.found[column]) ~ " as " ~ column) -%}
+        {%- elif column in resolved.derived -%}
+            {%- do select_list.append(derived_column_sql(resolved.derived[column]) ~ " as " ~ column) -%}
+        {%- else -%}
+            {%- do select_list.append("cast(null as string) as " ~ column) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do select_list.append(derived_from_sql(resolved.derived) ~ " as derived_from") -%}
+    {{ return({'headers': headers, 'resolved': resolved, 'select_list': select_list, 'numbers_records': numbers_records}) }}
+{% endmacro %}
+
+
+{% macro customer_file_columns_sql(resolved) %}
+    {#- The rows of customer_file_columns: one per canonical column, the header or derivation behind it. -#}
+    {%- set column_rows = [] -%}
+    {%- for column in canonical_customer_columns() -%}
+        {%- if column in resolved.found -%}
+            {%- set header, derivation = sql_string(resolved.found[column]), "cast(null as string)" -%}
+        {%- elif column in resolved.derived -%}
+            {%- set read_headers = derivation_headers(resolved.derived[column]) -%}
+            {%- set header = sql_string(read_headers | join(', ')) if read_headers else "cast(null as string)" -%}
+            {%- set derivation = sql_string(describe_derivation(resolved.derived[column])) -%}
+        {%- else -%}
+            {%- set header, derivation = "cast(null as string)", "cast(null as string)" -%}
+        {%- endif -%}
+        {%- do column_rows.append("(" ~ sql_string(column) ~ ", " ~ header ~ ", " ~ derivation ~ ", " ~ loop.index ~ ")") -%}
+    {%- endfor -%}
+    {{ return("select * from (values " ~ column_rows | join(', ')
+        ~ ") as mapping (canonical_column, file_header, derivation, column_position)") }}
+{% endmacro %}
+
+
+{% macro default__load_customer_file() %}
+    {#- DuckDB: read_csv with store_rejects, outside the transaction (see the YAML of customer_file_load). -#}
     {%- if execute -%}
         {%- set path = var('customers_path') -%}
-        {%- set file_label = "Customer file '" ~ path ~ "'" -%}
         {%- set customers = source('crm', 'customers') -%}
         {%- set errors = source('crm', 'customer_file_errors') -%}
         {%- set file_columns = source('crm', 'customer_file_columns') -%}
 
         {%- set file_check = run_query("select count(*) from glob(" ~ sql_string(path) ~ ")") -%}
         {%- if file_check.columns[0].values()[0] == 0 -%}
-            {{ exceptions.raise_compiler_error(file_label ~ " not found (var customers_path). "
-                ~ "Relative paths resolve from the directory dbt runs in; pass an absolute path with "
-                ~ "--vars '{\"customers_path\": \"/abs/path/customers.csv\"}' (in a vars file:"
-                ~ " customers_path: /abs/path/customers.csv).") }}
+            {%- do stop_on_missing_customer_file(path) -%}
         {%- endif -%}
 
-        {%- set headers = read_customer_file_header(path) -%}
-        {%- set resolved = resolve_customer_headers(headers) -%}
-        {%- do stop_on_unusable_header(path, headers, resolved) -%}
-        {%- if resolved.extra -%}
-            {{ log("Customer file: ignoring columns not in the canonical set: " ~ resolved.extra | join(', '), info=true) }}
-        {%- endif -%}
-        {%- set absent_optional = [] -%}
-        {%- for column in resolved.missing if column not in required_customer_columns() -%}
-            {%- do absent_optional.append(column) -%}
-        {%- endfor -%}
-        {%- if absent_optional -%}
-            {{ log("Customer file: optional column(s) not in the file, left empty: " ~ absent_optional | join(', '), info=true) }}
-        {%- endif -%}
-        {%- for canonical, spec in resolved.derived.items() -%}
-            {{ log("Customer file: " ~ canonical ~ " is derived: " ~ describe_derivation(spec), info=true) }}
-        {%- endfor -%}
-        {%- set numbers_records = derivation_kind(resolved.derived.get('customer_id')) == 'row_number' -%}
-        {%- if numbers_records -%}
-            {{ exceptions.warn("customer_id is each record's position in the file (customer_columns customer_id:"
-                ~ " {row_number: true}). Such ids are not stable across files: the same customer gets another id in"
-                ~ " the next export, so persona history and migrations compare different people, and repeated"
-                ~ " records cannot be recognised as duplicates.") }}
-        {%- endif -%}
+        {%- set plan = plan_customer_file_load(path) -%}
 
         {#- Every header as a text column, in file order; the reader then needs no sniffing. -#}
         {%- set reader_columns = [] -%}
-        {%- for header in headers -%}
+        {%- for header in plan.headers -%}
             {%- do reader_columns.append(sql_string(header) ~ ": 'VARCHAR'") -%}
         {%- endfor -%}
-        {%- set select_list = [] -%}
-        {%- for column in canonical_customer_columns() -%}
-            {%- if column in resolved.found -%}
-                {%- do select_list.append(sql_identifier(resolved.found[column]) ~ " as " ~ column) -%}
-            {%- elif column in resolved.derived -%}
-                {%- do select_list.append(derived_column_sql(resolved.derived[column]) ~ " as " ~ column) -%}
-            {%- else -%}
-                {%- do select_list.append("cast(null as varchar) as " ~ column) -%}
-            {%- endif -%}
-        {%- endfor -%}
-        {%- do select_list.append(derived_from_sql(resolved.derived) ~ " as derived_from") -%}
 
         {%- do run_query("create schema if not exists " ~ customers.schema) -%}
         {#- Start clean: the views below are made again from this file's records. -#}
@@ -176,7 +246,7 @@
         {%- set load_records -%}
             create or replace table {{ records }} as
             select
-                {{ select_list | join(',\n                ') }}
+                {{ plan.select_list | join(',\n                ') }}
             from read_csv(
                 {{ sql_string(path) }},
                 header = true, auto_detect = false, strict_mode = true, null_padding = false,
@@ -213,20 +283,10 @@
             ~ " (select count(*) from " ~ errors ~ " where error_type like '%ENCODING%'),"
             ~ " (select min(source_row_number) + 1 from " ~ errors ~ " where error_type like '%ENCODING%')"
         ).rows[0] -%}
-        {%- set readable_count, error_count, encoding_error_count, first_encoding_line = counts[0], counts[1], counts[2], counts[3] -%}
-        {%- if encoding_error_count > 0 -%}
-            {{ exceptions.raise_compiler_error(file_label ~ " is not valid " ~ var('csv_encoding')
-                ~ ": " ~ encoding_error_count ~ " record(s) hold bytes that do not decode, the first on line "
-                ~ first_encoding_line ~ ". Set the file's encoding with --vars '{\"csv_encoding\": \"latin-1\"}' "
-                ~ "(or \"utf-16\"; in a vars file: csv_encoding: latin-1), or save the file as UTF-8.") }}
-        {%- endif -%}
-        {%- if readable_count + error_count == 0 -%}
-            {{ exceptions.raise_compiler_error(file_label ~ " has a header but no data rows. "
-                ~ "Check that the export finished, or point customers_path at the full file.") }}
-        {%- endif -%}
+        {%- do stop_on_unreadable_records(path, counts[0], counts[1], counts[2], counts[3]) -%}
 
         {#- Number readable records by their place among all records, the refused ones included. -#}
-        {%- if error_count > 0 -%}
+        {%- if counts[1] > 0 -%}
             {%- set renumber -%}
                 create view {{ customers }} as
                 with
@@ -257,27 +317,14 @@
                 select rowid + 1 as source_row_number, * from {{ records }}
             {%- endset -%}
         {%- endif -%}
-        {%- if numbers_records -%}
+        {%- if plan.numbers_records -%}
             {%- set renumber = renumber | replace("create view " ~ customers ~ " as",
                 "create view " ~ customers ~ " as select * replace (cast(source_row_number as varchar) as customer_id) from (")
                 ~ ")" -%}
         {%- endif -%}
         {%- do run_query(renumber) -%}
 
-        {%- set column_rows = [] -%}
-        {%- for column in canonical_customer_columns() -%}
-            {%- if column in resolved.found -%}
-                {%- set header, derivation = sql_string(resolved.found[column]), "cast(null as varchar)" -%}
-            {%- elif column in resolved.derived -%}
-                {%- set read_headers = derivation_headers(resolved.derived[column]) -%}
-                {%- set header = sql_string(read_headers | join(', ')) if read_headers else "cast(null as varchar)" -%}
-                {%- set derivation = sql_string(describe_derivation(resolved.derived[column])) -%}
-            {%- else -%}
-                {%- set header, derivation = "cast(null as varchar)", "cast(null as varchar)" -%}
-            {%- endif -%}
-            {%- do column_rows.append("(" ~ sql_string(column) ~ ", " ~ header ~ ", " ~ derivation ~ ", " ~ loop.index ~ ")") -%}
-        {%- endfor -%}
         create or replace table {{ file_columns }} as
-        select * from (values {{ column_rows | join(', ') }}) as mapping (canonical_column, file_header, derivation, column_position)
+        {{ customer_file_columns_sql(plan.resolved) }}
     {%- endif -%}
 {% endmacro %}

@@ -16,9 +16,9 @@
         plain trim is cheap there. On a column of mostly distinct values (ids) trimming with a
         character list is slow and almost no cell needs it, so there look first. -#}
     {%- if mostly_distinct -%}
-    case when ascii({{ column }}) <= 32 or ascii({{ column }}) = 160 or ascii(right({{ column }}, 1)) <= 32 or ascii(right({{ column }}, 1)) = 160 then trim({{ column }}, {{ space_characters() }}) else {{ column }} end
+    case when ascii({{ column }}) <= 32 or ascii({{ column }}) = 160 or ascii(right({{ column }}, 1)) <= 32 or ascii(right({{ column }}, 1)) = 160 then {{ trim_characters(column, space_characters()) }} else {{ column }} end
     {%- else -%}
-    trim({{ column }}, {{ space_characters() }})
+    {{ trim_characters(column, space_characters()) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -31,10 +31,8 @@
         {%- do markers.append(marker | string | trim | lower) -%}
     {%- endfor -%}
     {%- set longest = markers | map('length') | max -%}
-    {#- array_position, not `in (...)`: DuckDB plans an in-list (and list_contains) as a join,
-        which stays in every query of the view, even one that never reads the column. Only
-        cells as short as a marker can be one, so most skip the lookup. -#}
-    case when {{ column }} = '' or (length({{ column }}) <= {{ longest }} and array_position([{{ sql_string_list(markers) }}], lower({{ column }})) is not null) then null else {{ column }} end
+    {#- Only cells as short as a marker can be one, so most skip the lookup. -#}
+    case when {{ column }} = '' or (length({{ column }}) <= {{ longest }} and {{ is_in_string_list('lower(' ~ column ~ ')', markers) }}) then null else {{ column }} end
 {%- endmacro %}
 
 
@@ -48,7 +46,7 @@
     {#- Plain numbers in the file's decimal notation, inner spaces allowed; no thousands marks. -#}
     {%- set decimal = decimal_separators()[0] -%}
     {%- set compact = "translate(" ~ column ~ ", " ~ space_characters() ~ ", '')" -%}
-    case when regexp_full_match({{ compact }}, '[-+]?\d+({{ decimal }}\d+)?') then cast(replace({{ compact }}, {{ sql_string(var('decimal_separator')) }}, '.') as double) end
+    case when {{ regexp_full_match(compact, '[-+]?\\d+(' ~ decimal ~ '\\d+)?') }} then cast(replace({{ compact }}, {{ sql_string(var('decimal_separator')) }}, '.') as double) end
 {%- endmacro %}
 
 
@@ -66,17 +64,17 @@
         does not read under decimal_separator "." (it is ambiguous), nor "1,2345".
     -#}
     {%- set decimal, thousands = decimal_separators() -%}
-    {%- set compact = "regexp_replace(" ~ column ~ ", '[\\s\\x{00A0}$€£¥]|(?i:usd|eur|gbp)', '', 'g')" -%}
-    {%- set canonical = "replace(regexp_replace(" ~ compact ~ ", '" ~ thousands ~ "', '', 'g'), "
+    {%- set compact = regexp_replace_all(column, '[\\s\\x{00A0}$€£¥]|(?i:usd|eur|gbp)', '') -%}
+    {%- set canonical = "replace(" ~ regexp_replace_all(compact, thousands, '') ~ ", "
         ~ sql_string(var('decimal_separator')) ~ ", '.')" -%}
     {%- filter replace('\n    ', ' ') -%}
     case
-    when regexp_full_match({{ compact }}, '-?\d+({{ decimal }}\d+)?')
+    when {{ regexp_full_match(compact, '-?\\d+(' ~ decimal ~ '\\d+)?') }}
     then try_cast({{ canonical }} as decimal(18, 2))
-    when regexp_full_match({{ compact }}, '-?\d{1,3}({{ thousands }}\d{3})+({{ decimal }}\d+)?')
+    when {{ regexp_full_match(compact, '-?\\d{1,3}(' ~ thousands ~ '\\d{3})+(' ~ decimal ~ '\\d+)?') }}
     then try_cast({{ canonical }} as decimal(18, 2))
-    when regexp_full_match({{ compact }}, '-?\d+({{ decimal }}\d+)?[kK]')
-    then try_cast(rtrim({{ canonical }}, 'kK') as decimal(18, 2)) * 1000
+    when {{ regexp_full_match(compact, '-?\\d+(' ~ decimal ~ '\\d+)?[kK]') }}
+    then cast(try_cast({{ trim_characters(canonical, "'kK'", side='trailing') }} as decimal(18, 2)) * 1000 as decimal(18, 2))
     end
     {%- endfilter -%}
 {%- endmacro %}
@@ -119,7 +117,7 @@
 
 {% macro is_plain_cell(feature, column) -%}
     {%- set pattern = plain_cell_pattern(feature) -%}
-    {%- if pattern is none -%}false{%- else -%}regexp_full_match({{ column }}, {{ sql_string(pattern) }}){%- endif -%}
+    {%- if pattern is none -%}false{%- else -%}{{ regexp_full_match(column, pattern) }}{%- endif -%}
 {%- endmacro %}
 
 

@@ -6,7 +6,7 @@
 
 with
 
-customers as not materialized (
+customers as {{ not_materialized() }} (
 
     -- Not materialized (nor two CTEs below): parsing again beats storing a copy to share.
     select * from {{ ref('stg_crm__customers') }}
@@ -25,7 +25,7 @@ gender_aliases as (
 
 ),
 
-customers_with_gender as not materialized (
+customers_with_gender as {{ not_materialized() }} (
 
     select
         customers.*,
@@ -37,7 +37,7 @@ customers_with_gender as not materialized (
 
 ),
 
-row_checks as not materialized (
+row_checks as {{ not_materialized() }} (
 
     -- The first rule a row breaks names its reason, checked in canonical column order. A
     -- missing optional feature is no reason: it is imputed downstream.
@@ -78,8 +78,7 @@ repeated_rows as (
         -- Two rows are the same record when every value reads the same; unreadable
         -- values are compared as written.
         md5(concat_ws(
-            '|',
-            gender,
+            '|', gender,
             {%- for feature in customer_feature_specs() %}
             coalesce(
                 cast({{ feature.name }} as string), {{ feature.name }}_raw, '<missing>'
@@ -166,25 +165,26 @@ readable_rows as (
 
 unreadable_rows as (
 
-    -- Records the CSV reader could not split into the header's columns. The union below is
-    -- by name: the values these rows cannot have come out null.
+    -- Records the CSV reader could not split: null for what they lack, in readable_rows' order.
     select
-        -- ids
         source_row_number,
-
-        -- outcome
+        cast(null as string) as customer_id,
         'rejected' as row_status,
         'malformed_row' as reject_reason,
         error_type || ': ' || error_message as reject_detail,
-
-        -- attributes
+        cast(null as bigint) as duplicate_of_source_row_number,
         'unknown' as gender,
+        cast(null as string) as gender_raw,
         false as is_gender_recognised,
-
-        -- as written in the file
+        {%- for feature in customer_feature_specs() %}
+        null as {{ feature.name }},
+        {%- endfor %}
+        {%- for feature in customer_feature_specs() %}
+        cast(null as string) as {{ feature.name }}_raw,
+        {%- endfor %}
+        cast(null as string) as derived_from,
         raw_record,
         md5(raw_record) as record_fingerprint
-
     from malformed_records
 
 ),
@@ -192,7 +192,7 @@ unreadable_rows as (
 final as (
 
     select * from readable_rows
-    union all by name
+    union all
     select * from unreadable_rows
 
 )

@@ -80,7 +80,7 @@ parsed as (
         gender_raw,
         derived_from,
         -- gender spellings collapse to one lookup key: " Non Binary " -> "non-binary"
-        regexp_replace(lower(gender_raw), '[\s_]+', '-', 'g') as gender_key,
+        {{ regexp_replace_all('lower(gender_raw)', '[\\s_]+', '-') }} as gender_key,
 
         -- numerics, as written and parsed
         {%- for feature in customer_feature_specs() %}
