@@ -72,6 +72,14 @@ DIAGNOSTIC_COLUMNS = [
     "is_chosen_cluster_count",
     "sample_size",
 ]
+# The diagnostics' columns and types on Spark (``customer_segmentation.frames.for_engine``):
+# with no k to fit the frame is empty, and pyspark cannot infer types from no rows.
+DIAGNOSTIC_SPARK_SCHEMA = (
+    "cluster_count bigint, inertia double, silhouette_score double,"
+    " is_chosen_cluster_count boolean, sample_size bigint, elbow_cluster_count bigint,"
+    " best_silhouette_cluster_count bigint, is_chosen_cluster_count_supported boolean,"
+    " cluster_count_verdict string"
+)
 
 
 def diagnose_cluster_counts(

@@ -1,5 +1,9 @@
-from customer_segmentation.clustering import diagnose_cluster_counts, features_for_clustering
-from customer_segmentation.frames import first_ranked, to_pandas
+from customer_segmentation.clustering import (
+    DIAGNOSTIC_SPARK_SCHEMA,
+    diagnose_cluster_counts,
+    features_for_clustering,
+)
+from customer_segmentation.frames import first_ranked, for_engine, to_pandas
 from customer_segmentation.settings import read_segmentation_settings
 
 
@@ -14,4 +18,7 @@ def model(dbt, session):
     sample = first_ranked(
         dbt.ref("int_customer_features_sampled"), settings.diagnostics_sample_size
     )
-    return diagnose_cluster_counts(sample, kmeans, k_values=settings.cluster_counts_to_diagnose)
+    diagnostics = diagnose_cluster_counts(
+        sample, kmeans, k_values=settings.cluster_counts_to_diagnose
+    )
+    return for_engine(diagnostics, session, DIAGNOSTIC_SPARK_SCHEMA)

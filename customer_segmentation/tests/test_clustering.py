@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from customer_segmentation.clustering import (
+    DIAGNOSTIC_SPARK_SCHEMA,
     KMeansSettings,
     diagnose_cluster_counts,
     features_for_clustering,
@@ -225,6 +226,9 @@ def test_diagnose_cluster_counts_of_a_single_profile_fits_no_k_but_keeps_its_col
 
     assert result.empty
     assert list(result.columns) == DIAGNOSTIC_COLUMNS + VERDICT_COLUMNS
+    # Spark takes the empty frame with these types: they must name the same columns.
+    spark_columns = [column.split()[0] for column in DIAGNOSTIC_SPARK_SCHEMA.split(",")]
+    assert spark_columns == DIAGNOSTIC_COLUMNS + VERDICT_COLUMNS
 
 
 def test_diagnose_cluster_counts_carries_the_verdict_on_every_row(diagnostics):
