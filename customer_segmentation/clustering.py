@@ -1,4 +1,4 @@
-"""KMeans settings, the seeded sample and cluster-count diagnostics for the segmentation.
+"""KMeans settings and cluster-count diagnostics for the segmentation.
 
 The dbt Python models pass the clean customer features and the settings read from their dbt
 config (``customer_segmentation.settings``); the fit itself lives in ``model_store``. The
@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import duckdb
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
@@ -22,10 +21,6 @@ from threadpoolctl import threadpool_limits
 
 from customer_segmentation.features import CUSTOMER_ID
 from customer_segmentation.preprocessing import FeaturePreparation
-
-
-class SegmentationInputError(ValueError):
-    """The data or settings cannot be segmented; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -70,30 +65,6 @@ def standardise(customers: pd.DataFrame, features: list[str]) -> np.ndarray:
     return FeaturePreparation.fit(values, tuple(features)).standardise(values)
 
 
-def seeded_sample(customers: duckdb.DuckDBPyRelation, size: int, seed: int) -> pd.DataFrame:
-    """At most ``size`` customers, picked by a seeded hash of their id, as a pandas frame.
-
-    The database picks the rows, so only the sample ever reaches Python, whatever the number
-    of customers. The pick depends on the ids alone, not on row order: the same customers
-    give the same sample in every build, and a customer keeps its place as others come and go.
-    """
-    if size < 1:
-        raise SegmentationInputError(f"sample size must be at least 1; got {size}")
-    sample_key = f"hash({CUSTOMER_ID}, {int(seed)})"
-    sample_order = f"{sample_key}, {CUSTOMER_ID}"
-    customer_count = customers.aggregate("count(*)").fetchall()[0][0]
-    if customer_count > 4 * size:
-        # Sorting every customer to keep a few is most of the cost on a large base. Hashes are
-        # uniform, so the lowest fraction of the hash range holds about twice `size` ids:
-        # when it holds at least `size`, the pick below is the same as from the whole base.
-        hash_bound = (2 * size << 64) // customer_count
-        candidates = customers.filter(f"{sample_key} < {hash_bound}")
-        sample = candidates.order(sample_order).limit(size).df()
-        if len(sample) == size:
-            return sample
-    return customers.order(sample_order).limit(size).df()
-
-
 DIAGNOSTIC_COLUMNS = [
     "cluster_count",
     "inertia",
@@ -101,6 +72,14 @@ DIAGNOSTIC_COLUMNS = [
     "is_chosen_cluster_count",
     "sample_size",
 ]
+# The diagnostics' columns and types on Spark (``customer_segmentation.frames.for_engine``):
+# with no k to fit the frame is empty, and pyspark cannot infer types from no rows.
+DIAGNOSTIC_SPARK_SCHEMA = (
+    "cluster_count bigint, inertia double, silhouette_score double,"
+    " is_chosen_cluster_count boolean, sample_size bigint, elbow_cluster_count bigint,"
+    " best_silhouette_cluster_count bigint, is_chosen_cluster_count_supported boolean,"
+    " cluster_count_verdict string"
+)
 
 
 def diagnose_cluster_counts(

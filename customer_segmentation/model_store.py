@@ -26,6 +26,7 @@ from sklearn.metrics import silhouette_score
 from customer_segmentation.clustering import KMeansSettings, one_compute_thread
 from customer_segmentation.features import CUSTOMER_ID
 from customer_segmentation.file_fingerprint import FileFingerprint
+from customer_segmentation.frames import spark_schema
 from customer_segmentation.personas import PersonaCatalogue, match_clusters_to_personas
 from customer_segmentation.preprocessing import (
     IDENTITY,
@@ -76,6 +77,27 @@ VERSION_COLUMNS: dict[str, str] = {
     "customers_changing_persona": "Int64",
     "share_changing_persona": "float64",
 }
+
+# The list columns of a version and their elements' type; the other object columns hold text.
+VERSION_LIST_ELEMENT_TYPES: dict[str, str] = {
+    "feature_transforms": "string",
+    **dict.fromkeys(
+        [
+            "clip_lowers",
+            "clip_uppers",
+            "extreme_lowers",
+            "extreme_uppers",
+            "scaler_means",
+            "scaler_scales",
+            "centroid_standardised",
+            "centroid_original",
+        ],
+        "double",
+    ),
+}
+# The store's types on Spark, where the model hands its rows over with a schema
+# (``customer_segmentation.frames.for_engine``); DuckDB infers the same from the dtypes.
+VERSION_SPARK_SCHEMA = spark_schema(VERSION_COLUMNS, VERSION_LIST_ELEMENT_TYPES)
 
 
 @dataclass(frozen=True)

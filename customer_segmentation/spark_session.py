@@ -32,7 +32,9 @@ class InProcessSessionJobHelper:
     def submit(self, compiled_code: str) -> None:
         from pyspark.sql import SparkSession
 
-        spark = SparkSession.getActiveSession()
+        # The active session is per thread: dbt may run the node on another thread than the
+        # one that opened the session, where the process's default session is the one.
+        spark = SparkSession.getActiveSession() or SparkSession._instantiatedSession
         if spark is None:
             raise RuntimeError(
                 f"No Spark session is open for {self.model_path}: the "

@@ -27,7 +27,6 @@ from customer_segmentation.build_record import (
     last_build,
     rebuild_command,
 )
-from customer_segmentation.clustering import seeded_sample
 from customer_segmentation.features import CLUSTERING_FEATURES, CUSTOMER_ID
 from customer_segmentation.file_fingerprint import FileFingerprint
 from customer_segmentation.vars_file import VarsFileError
@@ -161,6 +160,33 @@ def open_database(duckdb_path: Path) -> duckdb.DuckDBPyConnection:
 
 def read(connection: duckdb.DuckDBPyConnection, query: str) -> pd.DataFrame:
     return connection.execute(query).df()
+
+
+def seeded_sample(customers: duckdb.DuckDBPyRelation, size: int, seed: int) -> pd.DataFrame:
+    """At most ``size`` customers, picked by a seeded hash of their id, as a pandas frame.
+
+    The report's scatter sample, from the DuckDB database it reads. (The fit's sample is
+    drawn in SQL, by an md5 key both engines share: int_customer_features_sampled.)
+
+    The database picks the rows, so only the sample ever reaches Python, whatever the number
+    of customers. The pick depends on the ids alone, not on row order: the same customers
+    give the same sample in every build, and a customer keeps its place as others come and go.
+    """
+    if size < 1:
+        raise ValueError(f"sample size must be at least 1; got {size}")
+    sample_key = f"hash({CUSTOMER_ID}, {int(seed)})"
+    sample_order = f"{sample_key}, {CUSTOMER_ID}"
+    customer_count = customers.aggregate("count(*)").fetchall()[0][0]
+    if customer_count > 4 * size:
+        # Sorting every customer to keep a few is most of the cost on a large base. Hashes are
+        # uniform, so the lowest fraction of the hash range holds about twice `size` ids:
+        # when it holds at least `size`, the pick below is the same as from the whole base.
+        hash_bound = (2 * size << 64) // customer_count
+        candidates = customers.filter(f"{sample_key} < {hash_bound}")
+        sample = candidates.order(sample_order).limit(size).df()
+        if len(sample) == size:
+            return sample
+    return customers.order(sample_order).limit(size).df()
 
 
 def customer_sample(connection: duckdb.DuckDBPyConnection, size: int) -> pd.DataFrame:

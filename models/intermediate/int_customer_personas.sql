@@ -10,7 +10,7 @@
 
 with
 
-scored_customers as not materialized (
+scored_customers as {{ not_materialized() }} (
 
     -- Read twice below; DuckDB would otherwise store a copy of every clean customer to share.
     select * from {{ ref('int_customers_scored') }}

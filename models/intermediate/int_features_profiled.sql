@@ -34,7 +34,11 @@ feature_statistics_by_column as (
         cast(max({{ feature.name }}) as double) as {{ feature.name }}__max_value,
         cast(avg({{ feature.name }}) as double) as {{ feature.name }}__mean_value,
         cast(stddev_pop({{ feature.name }}) as double) as {{ feature.name }}__stddev_value,
+        {%- if feature.parser == 'money' %}
+        cast({{ decimal_median(feature.name, 2) }} as double) as {{ feature.name }}__median_value,
+        {%- else %}
         cast(median({{ feature.name }}) as double) as {{ feature.name }}__median_value,
+        {%- endif %}
         -- On the values as typed: large amounts cast to double could compare equal.
         min({{ feature.name }}) = max({{ feature.name }}) as {{ feature.name }}__is_constant
         {%- if not loop.last %},{% endif %}

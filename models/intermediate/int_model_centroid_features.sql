@@ -8,22 +8,8 @@ segmentation_models as (
 
 unnested as (
 
-    -- The stored lists run in feature order; unnesting them together keeps them aligned.
-    select
-        model_version,
-        cluster_id,
-        unnest(string_split(features, ', ')) as feature_name,
-        unnest(range(1, len(scaler_means) + 1)) as feature_position,
-        unnest(feature_transforms) as feature_transform,
-        unnest(clip_lowers) as clip_lower,
-        unnest(clip_uppers) as clip_upper,
-        unnest(extreme_lowers) as extreme_lower,
-        unnest(extreme_uppers) as extreme_upper,
-        unnest(scaler_means) as scaler_mean,
-        unnest(scaler_scales) as scaler_scale,
-        unnest(centroid_standardised) as centroid_standardised,
-        unnest(centroid_original) as centroid_original
-    from segmentation_models
+    -- The stored lists run in feature order; one row per element, the lists kept aligned.
+    {{ model_version_feature_rows('segmentation_models') }}
 
 ),
 

@@ -8,7 +8,7 @@
 
 with
 
-customer_personas as not materialized (
+customer_personas as {{ not_materialized() }} (
 
     -- Read twice below; DuckDB would otherwise store a copy of every clean customer to share.
     select * from {{ ref('customer_segments') }}
@@ -21,8 +21,10 @@ base_statistics as (
         count(*) as customer_count,
         sum(total_purchase_amount) as revenue,
         {%- for feature in features %}
-        avg({{ feature.name }}) as avg_{{ feature.name }},
-        stddev_pop({{ feature.name }}) as stddev_{{ feature.name }}{% if not loop.last %},{% endif %}
+        -- Doubles on every engine: Spark averages a decimal into a decimal.
+        cast(avg({{ feature.name }}) as double) as avg_{{ feature.name }},
+        cast(stddev_pop({{ feature.name }}) as double) as stddev_{{ feature.name }}
+        {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from customer_personas
 
@@ -44,7 +46,7 @@ segment_aggregates as (
         count(*) filter (where is_extreme_profile) as extreme_customer_count,
         sum(total_purchase_amount) as revenue,
         {%- for feature in features %}
-        avg({{ feature.name }}) as avg_{{ feature.name }}{% if not loop.last %},{% endif %}
+        cast(avg({{ feature.name }}) as double) as avg_{{ feature.name }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from customer_personas
     group by cluster_id
@@ -100,10 +102,9 @@ distinctive_features as (
 
     select
         cluster_id,
-        string_agg(
-            format('{} {:+.1f} sd', feature_name, sd_from_base), ', '
-            order by distinctiveness_rank
-        ) as distinctive_features
+        {{ string_agg_ordered(
+            "printf('%s %+.1f sd', feature_name, sd_from_base)", ', ', 'distinctiveness_rank'
+        ) }} as distinctive_features
     from ranked_deviations
     where distinctiveness_rank <= 3
     group by cluster_id

@@ -2,7 +2,10 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        post_hook="{{ assert_appended_rows_meet_contract(
+            this, 'valid_from = (select max(valid_from) from ' ~ this ~ ')'
+        ) }}"
     )
 }}
 {#-
@@ -32,13 +35,14 @@ persona_changes as (
 
 current_states as (
 
-    -- Each customer's latest row. arg_max passes over null values, which only a departure
-    -- row holds, so persona and version are those of the customer's last row in the file.
+    -- Each customer's latest row (max_by: DuckDB's arg_max, by the name Spark knows too).
+    -- Only customers whose latest row is in the file are compared below, so the nulls of a
+    -- departure row never reach the comparison.
     select
         customer_id,
-        arg_max(is_in_file, valid_from) as is_in_file,
-        arg_max(persona_name, valid_from) as persona_name,
-        arg_max(model_version, valid_from) as model_version
+        max_by(is_in_file, valid_from) as is_in_file,
+        max_by(persona_name, valid_from) as persona_name,
+        max_by(model_version, valid_from) as model_version
     from persona_changes
     group by customer_id
 

@@ -32,7 +32,8 @@ final as (
         customer_personas.imputed_features,
         -- Summing this weight over any group gives the group's share of all clean customers,
         -- which is how the semantic layer's `share_of_customers` stays additive.
-        1.0 / customer_personas.customer_base_count as customer_base_share,
+        -- A double on every engine: Spark reads 1.0 as a decimal.
+        cast(1 as double) / customer_personas.customer_base_count as customer_base_share,
         customer_personas.is_extreme_profile,
         customer_personas.extreme_features,
 

@@ -28,7 +28,8 @@ feature_ranges as (
         max({{ value }}) as {{ feature.name }}_highest,
         {%- if feature.parser == 'money' %}
         -- money: the features the fit takes on a log scale (annual_income, total_purchase_amount)
-        quantile_cont({{ value }}, {{ display_quantile }}) as {{ feature.name }}_upper
+        percentile_cont({{ display_quantile }}) within group (order by {{ value }})
+            as {{ feature.name }}_upper
         {%- else %}
         max({{ value }}) as {{ feature.name }}_upper
         {%- endif %}
@@ -113,8 +114,14 @@ genders as (
 
 bin_numbers as (
 
-    select cast(generate_series as integer) as bin_number
-    from generate_series(1, {{ bin_count + 1 }})
+    -- A literal list: DuckDB's and Spark's series generators differ in name and shape.
+    select bins.bin_number
+    from (
+        values
+        {%- for bin_number in range(1, bin_count + 2) %}
+        ({{ bin_number }}){% if not loop.last %},{% endif %}
+        {%- endfor %}
+    ) as bins (bin_number)
 
 ),
 

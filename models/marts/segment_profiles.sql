@@ -33,12 +33,21 @@ features_profiled as (
 
 ),
 
+-- sqlfluff misreads the indent of a generated first column that holds a comparison.
+-- noqa: disable=LT02
 features_in_file as (
 
-    select list(feature_name) filter (where is_in_file) as feature_names
+    -- One row, a flag per feature: plain columns read the same on every engine, lists do not.
+    select
+        {%- for feature in features %}
+        {%- set flag = 'is_' ~ feature.name ~ '_in_file' %}
+        count(*) filter (where feature_name = '{{ feature.name }}' and is_in_file) > 0 as {{ flag }}
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
     from features_profiled
 
 ),
+-- noqa: enable=LT02
 
 segment_strategy as (
 
@@ -50,12 +59,14 @@ segment_strategy as (
             ', ',
             {%- for feature in features %}
             case
+                -- kpi_features lists names between commas; the commas around keep `age` from
+                -- matching inside another name.
                 when
-                    list_contains(
-                        string_split(replace(segment_strategies.kpi_features, ' ', ''), ','),
-                        '{{ feature.name }}'
+                    contains(
+                        ',' || replace(segment_strategies.kpi_features, ' ', '') || ',',
+                        ',{{ feature.name }},'
                     )
-                    and not list_contains(features_in_file.feature_names, '{{ feature.name }}')
+                    and not features_in_file.is_{{ feature.name }}_in_file
                     then '{{ feature.name }}'
             end{% if not loop.last %},{% endif %}
             {%- endfor %}
@@ -139,8 +150,13 @@ final as (
         segment_aggregates.customer_count,
         segment_evidence.customer_share,
         segment_aggregates.revenue,
-        segment_aggregates.revenue / nullif(segment_aggregates.base_revenue, 0) as revenue_share,
-        segment_aggregates.revenue / segment_aggregates.customer_count as revenue_per_customer,
+        -- Doubles on every engine: Spark divides decimals into a decimal.
+        cast(
+            segment_aggregates.revenue / nullif(segment_aggregates.base_revenue, 0) as double
+        ) as revenue_share,
+        cast(
+            segment_aggregates.revenue / segment_aggregates.customer_count as double
+        ) as revenue_per_customer,
         segment_aggregates.extreme_customer_count,
 
         -- average profile

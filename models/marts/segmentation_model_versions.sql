@@ -24,7 +24,7 @@ versions as (
         any_value(silhouette_score) as silhouette_score,
         any_value(customers_changing_persona) as customers_changing_persona,
         any_value(share_changing_persona) as share_changing_persona,
-        string_agg(persona_name, ', ' order by cluster_id) as persona_names
+        {{ string_agg_ordered('persona_name', ', ', 'cluster_id') }} as persona_names
     from segmentation_models
     group by model_version
 

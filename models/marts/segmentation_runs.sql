@@ -62,12 +62,13 @@ file_totals as (
 feature_choices as (
 
     select
-        string_agg(
-            feature_name, ', ' order by feature_position
-        ) filter (where is_used_for_clustering) as clustering_features_used,
-        string_agg(
-            feature_name || ' (' || exclusion_reason || ')', ', ' order by feature_position
-        ) filter (where exclusion_reason != 'not_requested') as clustering_features_left_out,
+        {{ string_agg_ordered(
+            'feature_name', ', ', 'feature_position', filter='is_used_for_clustering'
+        ) }} as clustering_features_used,
+        {{ string_agg_ordered(
+            "feature_name || ' (' || exclusion_reason || ')'", ', ', 'feature_position',
+            filter="exclusion_reason != 'not_requested'"
+        ) }} as clustering_features_left_out,
         sum(missing_count) filter (where is_imputed) as imputed_value_count
     from feature_profiles
 
@@ -82,7 +83,7 @@ segment_quality as (
         count(*) filter (where not is_matched_persona) as unnamed_segment_count,
         count(*) filter (where persona_match_strength = 'weak') as weak_match_count,
         cast(sum(extreme_customer_count) as bigint) as extreme_customer_count,
-        string_agg(segment_warning, ' ' order by cluster_id) as segment_warnings
+        {{ string_agg_ordered('segment_warning', ' ', 'cluster_id') }} as segment_warnings
     from segment_profiles
 
 ),
@@ -103,7 +104,7 @@ final as (
         '{{ invocation_id }}' as invocation_id,
 
         -- when and on what
-        cast('{{ run_started_at }}' as timestamptz) as run_started_at,
+        cast('{{ run_started_at }}' as {{ timestamp_tz_type() }}) as run_started_at,
         {{ sql_string(var('customers_path')) }} as customers_path,
         -- The file as its load recorded it, so the report can tell whether it has changed
         -- without reading it again.

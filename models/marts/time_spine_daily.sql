@@ -6,8 +6,7 @@ with
 
 calendar_days as (
 
-    select cast(range as date) as date_day
-    from range(date '2020-01-01', date '2041-01-01', interval 1 day)
+    {{ calendar_days('2020-01-01', '2041-01-01') }}
 
 ),
 
