@@ -90,7 +90,7 @@ publish: setup ## Write the marts as Parquet to $(PUBLISH_DIR)/, only if the las
 report: setup ## Write reports/segmentation_report.pdf and reports/figures/*.png from the marts
 	$(BIN)/python -m customer_segmentation.report --out reports $(VARS_FILE_ARG)
 
-test: setup browser lint dbt-test-build dbt-score pytest ## Set up, lint, build with all dbt tests, score the manifest, run pytest
+test: setup browser lint dbt-test-build dbt-score spark pytest ## Set up, lint, build with all dbt tests, score the manifest, run pytest, compare with Spark
 
 lint: lint-python lint-sql ## ruff and sqlfluff
 

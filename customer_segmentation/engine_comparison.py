@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -60,6 +60,8 @@ class MartComparison:
     rows: tuple[int, int]
     differences: list[str]
     summary: str
+    # What the mart holds, to read the verdict by (counts by persona or reason).
+    notes: tuple[str, ...] = ()
 
     @property
     def agrees(self) -> bool:
@@ -157,13 +159,20 @@ def read_marts(duckdb_path: Path, warehouse: Path) -> dict[str, tuple[pd.DataFra
 
 def compare_engines(duckdb_path: Path, warehouse: Path) -> list[MartComparison]:
     marts = read_marts(duckdb_path, warehouse)
-    comparisons = [compare_mart(check, *marts[check.name]) for check in MART_CHECKS]
+    comparisons = {check.name: compare_mart(check, *marts[check.name]) for check in MART_CHECKS}
     duckdb_rejects, spark_rejects = (reject_counts(rows) for rows in marts["customers_rejected"])
+    rejected = comparisons["customers_rejected"]
     if duckdb_rejects != spark_rejects:
-        comparisons[1].differences.append(
+        rejected.differences.append(
             f"rejects by reason: {duckdb_rejects} on DuckDB, {spark_rejects} on Spark"
         )
-    return comparisons
+    by_reason = ", ".join(f"{reason} {count:,}" for reason, count in duckdb_rejects.items())
+    comparisons["customers_rejected"] = replace(rejected, notes=(f"by reason: {by_reason}",))
+    segments = comparisons["customer_segments"]
+    personas = marts["customer_segments"][0]["persona_name"].fillna("(unnamed)").value_counts()
+    by_persona = ", ".join(f"{name} {count:,}" for name, count in personas.sort_index().items())
+    comparisons["customer_segments"] = replace(segments, notes=(f"by persona: {by_persona}",))
+    return list(comparisons.values())
 
 
 def print_comparison(comparisons: list[MartComparison]) -> None:
@@ -174,8 +183,8 @@ def print_comparison(comparisons: list[MartComparison]) -> None:
             f"  {comparison.name:<24} {verdict:<9} DuckDB {duckdb_count:,} rows, "
             f"Spark {spark_count:,}; {comparison.summary}"
         )
-        for difference in comparison.differences:
-            print(f"      {difference}")
+        for line in [*comparison.notes, *comparison.differences]:
+            print(f"      {line}")
 
 
 def _run(command: list[str], env: dict[str, str], what: str) -> float:

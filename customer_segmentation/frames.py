@@ -99,7 +99,15 @@ def _python_value(value: Any) -> Any:
     return value
 
 
-_SQL_TYPES = {"int64": "bigint", "Int64": "bigint", "float64": "double", "object": "string"}
+_SQL_TYPES = {
+    "int64": "bigint",
+    "Int64": "bigint",
+    "float64": "double",
+    "object": "string",
+    # Text under pandas 3 (and pandas 2 with its string dtype).
+    "str": "string",
+    "string": "string",
+}
 
 
 def spark_schema(dtypes: dict[str, str], list_element_types: dict[str, str]) -> str:

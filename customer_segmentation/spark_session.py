@@ -32,15 +32,9 @@ class InProcessSessionJobHelper:
     def submit(self, compiled_code: str) -> None:
         from pyspark.sql import SparkSession
 
-        # The active session is per thread: dbt may run the node on another thread than the
-        # one that opened the session, where the process's default session is the one.
-        spark = SparkSession.getActiveSession() or SparkSession._instantiatedSession
-        if spark is None:
-            raise RuntimeError(
-                f"No Spark session is open for {self.model_path}: the "
-                f"{IN_PROCESS_METHOD} submission runs only under the spark target's"
-                " `method: session` (python -m customer_segmentation.spark_session)."
-            )
+        # The session dbt-spark opened for this process: dbt may run the node on another
+        # thread than the one that opened it, where no session is active.
+        spark = SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
         exec(compile(compiled_code, self.model_path, "exec"), {"spark": spark})
 
 
