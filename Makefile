@@ -70,9 +70,9 @@ java: ## Install Debian's Java 17 runtime (for Spark) where no java is found
 		$(SUDO) apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless; }
 
 # README, "Running on Spark or Databricks": the sample through both engines, marts compared.
-spark: setup spark-setup ## Build the sample on DuckDB and on a local Spark session; compare the marts
+spark: setup spark-setup ## Build the sample (or VARS_FILE's file) on DuckDB and on a local Spark session; compare the marts
 	$(BIN)/python -m customer_segmentation.engine_comparison --spark-python $(SPARK_VENV)/bin/python \
-		--work-dir target/engine_comparison
+		--work-dir target/engine_comparison $(VARS_FILE_ARG)
 
 run: build publish report ## Set up, build models and data tests (VARS_FILE=... for your file), publish, report
 

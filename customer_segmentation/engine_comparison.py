@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from customer_segmentation.dbt_command import dbt_arguments
+from customer_segmentation.vars_file import VarsFileError, build_vars
 
 # Relative differences below this are the engines summing in another order, not another result.
 RELATIVE_TOLERANCE = 1e-9
@@ -195,8 +196,11 @@ def _run(command: list[str], env: dict[str, str], what: str) -> float:
     return time.perf_counter() - started
 
 
-def build_both(work_dir: Path, spark_python: str, project_dir: Path) -> tuple[float, float]:
-    """Build the sample on DuckDB and on Spark into ``work_dir``; the seconds of each build."""
+def build_both(
+    work_dir: Path, spark_python: str, project_dir: Path, dbt_vars: dict | None = None
+) -> tuple[float, float]:
+    """Build the sample (or the file of ``dbt_vars``) on DuckDB and on Spark into
+    ``work_dir``; the seconds of each build."""
     shutil.rmtree(work_dir, ignore_errors=True)
     work_dir.mkdir(parents=True)
     env = {**os.environ, "DBT_PROFILES_DIR": str(project_dir), "DBT_PROJECT_DIR": str(project_dir)}
@@ -206,6 +210,7 @@ def build_both(work_dir: Path, spark_python: str, project_dir: Path) -> tuple[fl
         ["build"],
         target_path=work_dir / "duckdb_target",
         log_path=work_dir / "duckdb_logs",
+        dbt_vars=dbt_vars,
         production_build=True,
         quiet=True,
     )
@@ -222,6 +227,7 @@ def build_both(work_dir: Path, spark_python: str, project_dir: Path) -> tuple[fl
         ["build"],
         target_path=work_dir / "spark_target",
         log_path=work_dir / "spark_logs",
+        dbt_vars=dbt_vars,
         quiet=True,
     )
     print("Building the sample on Spark (a local session: about a minute)", flush=True)
@@ -238,14 +244,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spark-python", required=True, help="Python of the Spark environment")
     parser.add_argument("--work-dir", type=Path, default=Path("target/engine_comparison"))
     parser.add_argument("--project-dir", type=Path, default=Path.cwd())
+    parser.add_argument("--vars-file", type=Path, help="a vars file, as make run VARS_FILE=...")
     args = parser.parse_args(argv)
     work_dir = args.work_dir.resolve()
+    try:
+        dbt_vars = build_vars(args.vars_file) if args.vars_file else None
+    except VarsFileError as error:
+        raise SystemExit(str(error)) from None
     duckdb_seconds, spark_seconds = build_both(
-        work_dir, args.spark_python, args.project_dir.resolve()
+        work_dir, args.spark_python, args.project_dir.resolve(), dbt_vars
     )
     comparisons = compare_engines(work_dir / "reference.duckdb", work_dir / "warehouse")
+    input_file = (dbt_vars or {}).get("customers_path", "the sample")
     print(
-        f"\nSpark against DuckDB on the sample (builds: DuckDB {duckdb_seconds:.1f} s, "
+        f"\nSpark against DuckDB on {input_file} (builds: DuckDB {duckdb_seconds:.1f} s, "
         f"Spark {spark_seconds:.1f} s with the session's start)"
     )
     print_comparison(comparisons)
