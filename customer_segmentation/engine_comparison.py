@@ -51,7 +51,16 @@ MART_CHECKS = (
     MartCheck("customers_rejected", ("source_row_number", "reject_reason")),
     MartCheck("customer_file_quality", ("outcome", "row_status", "reject_reason")),
     MartCheck("segment_profiles", ("cluster_id",)),
+    MartCheck("feature_profiles", ("feature_name",)),
     MartCheck("segmentation_models", ("model_version", "cluster_id"), ("fitted_at",)),
+    MartCheck("cluster_diagnostics", ("cluster_count",)),
+    MartCheck("feature_correlations", ("left_feature", "right_feature")),
+    MartCheck("feature_distributions", ("feature_name", "gender", "bin_number")),
+    # One build: one row per customer, stamped with the build's time.
+    MartCheck("customer_persona_changes", ("customer_id",), ("valid_from",)),
+    MartCheck(
+        "segment_migrations", ("from_persona_name", "to_persona_name"), ("migration_id", "moved_at")
+    ),
 )
 
 

@@ -32,7 +32,7 @@ feature_statistics_by_column as (
         count({{ feature.name }}) as {{ feature.name }}__value_count,
         cast(min({{ feature.name }}) as double) as {{ feature.name }}__min_value,
         cast(max({{ feature.name }}) as double) as {{ feature.name }}__max_value,
-        cast(avg({{ feature.name }}) as double) as {{ feature.name }}__mean_value,
+        {{ mean_as_double(feature.name) }} as {{ feature.name }}__mean_value,
         cast(stddev_pop({{ feature.name }}) as double) as {{ feature.name }}__stddev_value,
         {%- if feature.parser == 'money' %}
         cast({{ decimal_median(feature.name, 2) }} as double) as {{ feature.name }}__median_value,

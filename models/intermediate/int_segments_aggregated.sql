@@ -22,7 +22,7 @@ base_statistics as (
         sum(total_purchase_amount) as revenue,
         {%- for feature in features %}
         -- Doubles on every engine: Spark averages a decimal into a decimal.
-        cast(avg({{ feature.name }}) as double) as avg_{{ feature.name }},
+        {{ mean_as_double(feature.name) }} as avg_{{ feature.name }},
         cast(stddev_pop({{ feature.name }}) as double) as stddev_{{ feature.name }}
         {%- if not loop.last %},{% endif %}
         {%- endfor %}
@@ -46,7 +46,7 @@ segment_aggregates as (
         count(*) filter (where is_extreme_profile) as extreme_customer_count,
         sum(total_purchase_amount) as revenue,
         {%- for feature in features %}
-        cast(avg({{ feature.name }}) as double) as avg_{{ feature.name }}{% if not loop.last %},{% endif %}
+        {{ mean_as_double(feature.name) }} as avg_{{ feature.name }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from customer_personas
     group by cluster_id
