@@ -53,6 +53,13 @@ MART_CHECKS = (
     MartCheck("segment_profiles", ("cluster_id",)),
     MartCheck("feature_profiles", ("feature_name",)),
     MartCheck("segmentation_models", ("model_version", "cluster_id"), ("fitted_at",)),
+    MartCheck("segmentation_model_versions", ("model_version",), ("fitted_at",)),
+    # One build, one row; what tells two builds apart is left out.
+    MartCheck(
+        "segmentation_runs",
+        ("model_version",),
+        ("invocation_id", "run_started_at", "model_fitted_at"),
+    ),
     MartCheck("cluster_diagnostics", ("cluster_count",)),
     MartCheck("feature_correlations", ("left_feature", "right_feature")),
     MartCheck("feature_distributions", ("feature_name", "gender", "bin_number")),

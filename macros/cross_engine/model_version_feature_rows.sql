@@ -28,21 +28,22 @@
 
 {% macro spark__model_version_feature_rows(versions) %}
     {#- Spark has no multi-list unnest: explode the feature names with their position and
-        index the other lists by it (0-based; a null list or a missing element gives null). -#}
+        take each list's element at it. try_element_at (1-based) gives null for a null list or
+        a missing element under ANSI mode too (Databricks' default), where [i] would fail. -#}
     select
         model_version,
         cluster_id,
         feature_name,
         cast(feature_index + 1 as bigint) as feature_position,
-        feature_transforms[feature_index] as feature_transform,
-        clip_lowers[feature_index] as clip_lower,
-        clip_uppers[feature_index] as clip_upper,
-        extreme_lowers[feature_index] as extreme_lower,
-        extreme_uppers[feature_index] as extreme_upper,
-        scaler_means[feature_index] as scaler_mean,
-        scaler_scales[feature_index] as scaler_scale,
-        centroid_standardised[feature_index] as centroid_standardised,
-        centroid_original[feature_index] as centroid_original
+        try_element_at(feature_transforms, feature_index + 1) as feature_transform,
+        try_element_at(clip_lowers, feature_index + 1) as clip_lower,
+        try_element_at(clip_uppers, feature_index + 1) as clip_upper,
+        try_element_at(extreme_lowers, feature_index + 1) as extreme_lower,
+        try_element_at(extreme_uppers, feature_index + 1) as extreme_upper,
+        try_element_at(scaler_means, feature_index + 1) as scaler_mean,
+        try_element_at(scaler_scales, feature_index + 1) as scaler_scale,
+        try_element_at(centroid_standardised, feature_index + 1) as centroid_standardised,
+        try_element_at(centroid_original, feature_index + 1) as centroid_original
     from {{ versions }}
     lateral view posexplode(split(features, ', ')) feature_list as feature_index, feature_name
 {% endmacro %}

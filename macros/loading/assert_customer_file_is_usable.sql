@@ -61,15 +61,17 @@
 
 {% macro first_rejected_rows(validated_relation) %}
     {#- The first few rejected rows, each with the cell behind its reason, for the stop message. -#}
+    {#- A quote as a literal each engine reads: Spark reads four quotes as two empty literals. -#}
+    {%- set quote = sql_string("'") -%}
     {%- set cells = [] -%}
     {%- for feature in customer_feature_specs() -%}
         {%- do cells.append("when left(reject_reason, " ~ (feature.name | length + 1) ~ ") = '" ~ feature.name ~ "_' then '" ~ feature.name
-            ~ " ' || coalesce('''' || " ~ feature.name ~ "_raw || '''', 'missing')") -%}
+            ~ " ' || coalesce(" ~ quote ~ " || " ~ feature.name ~ "_raw || " ~ quote ~ ", 'missing')") -%}
     {%- endfor -%}
     {%- set rows = run_query(
         "select source_row_number, reject_reason, case " ~ cells | join(' ')
-        ~ " when reject_reason = 'malformed_row' then 'record ''' || raw_record || ''''"
-        ~ " else 'id ' || coalesce('''' || customer_id || '''', 'missing') end, derived_from from "
+        ~ " when reject_reason = 'malformed_row' then " ~ sql_string("record '") ~ " || raw_record || " ~ quote
+        ~ " else 'id ' || coalesce(" ~ quote ~ " || customer_id || " ~ quote ~ ", 'missing') end, derived_from from "
         ~ validated_relation ~ " where row_status = 'rejected' order by source_row_number limit 3").rows -%}
     {%- set examples = [] -%}
     {%- for row in rows -%}
@@ -140,6 +142,12 @@
 {% endmacro %}
 
 {% macro spark__export_table_command(identifier) %}
+    {%- if run_query("set spark.sql.catalogImplementation").rows[0][1] == 'in-memory' -%}
+        {#- An in-memory catalog (the local session) ends with the build; the table's files stay. -#}
+        {%- set warehouse = run_query("set spark.sql.warehouse.dir").rows[0][1] -%}
+        {{ return("select * from parquet.`" ~ warehouse.rstrip('/') ~ "/" ~ target.schema ~ ".db/"
+            ~ identifier ~ "`") }}
+    {%- endif -%}
     {{ return("select * from " ~ target.schema ~ "." ~ identifier) }}
 {% endmacro %}
 

@@ -1,6 +1,6 @@
 {#-
     The Spark loader of the customer file: the same three tables behind the `crm` source, and
-    the same stops, as the DuckDB loader in load_customer_file.sql, read with Spark's own CSV
+    the same stops, as the DuckDB loader in load_customer_file_duckdb.sql, read with Spark's own CSV
     reader. README "Running on Spark or Databricks" lists where the two readers differ.
 
     Spark's reader in PERMISSIVE mode keeps a record it cannot split into the header's

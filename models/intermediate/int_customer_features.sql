@@ -48,11 +48,14 @@ imputed as (
         clean_customers.source_row_number,
         clean_customers.gender,
         {%- for feature in customer_feature_specs() %}
-        {%- set value_type = 'decimal(18, 2)' if feature.parser == 'money' else (
-            'bigint' if feature.parser == 'whole_number' else 'double') %}
+        {%- set imputation = 'imputation_values.' ~ feature.name ~ '_imputation' %}
         coalesce(
             clean_customers.{{ feature.name }},
-            cast(imputation_values.{{ feature.name }}_imputation as {{ value_type }})
+            {%- if feature.parser == 'whole_number' %}
+            {{ round_to_bigint(imputation) }}
+            {%- else %}
+            cast({{ imputation }} as {{ 'decimal(18, 2)' if feature.parser == 'money' else 'double' }})
+            {%- endif %}
         ) as {{ feature.name }},
         {%- endfor %}
         -- concat_ws skips nulls, so only the imputed features are listed.

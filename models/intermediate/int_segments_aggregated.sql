@@ -95,6 +95,9 @@ ranked_deviations as (
             partition by cluster_id order by abs(sd_from_base) desc, feature_name
         ) as distinctiveness_rank
     from deviations_by_feature
+    -- A feature without a deviation (absent, constant) is never distinctive; Spark's printf
+    -- would also print it as "null sd" where DuckDB's gives null.
+    where sd_from_base is not null
 
 ),
 

@@ -108,11 +108,11 @@ segment_warnings as (
                     || '%).'
             when segment_aggregates.unnamed_reason = 'no_defining_feature_in_file'
                 then
-                    'Not named: the file has none of the closest persona''s defining'
+                    {{ sql_string("Not named: the file has none of the closest persona's defining") }}
                     || ' features (' || segment_evidence.persona_evidence || ').'
             when segment_aggregates.unnamed_reason = 'profile_disagrees'
                 then
-                    'Not named: the segment does not show the closest persona''s defining'
+                    {{ sql_string("Not named: the segment does not show the closest persona's defining") }}
                     || ' traits (' || segment_evidence.persona_evidence || ').'
             when segment_aggregates.persona_match_strength = 'weak'
                 then
