@@ -93,11 +93,19 @@ def _values_agree(left: object, right: object) -> bool:
         return len(left_items) == len(right_items) and all(
             _values_agree(a, b) for a, b in zip(left_items, right_items, strict=True)
         )
+    if isinstance(left, pd.Timestamp) and isinstance(right, pd.Timestamp):
+        # An instant on both: DuckDB's timestamptz comes back in UTC, Spark's timestamp (an
+        # instant too, in the session's UTC) as Parquet's UTC time without a zone.
+        return _as_utc(left) == _as_utc(right)
     if isinstance(left, bool | np.bool_) or isinstance(right, bool | np.bool_):
         return bool(left) == bool(right)
     if isinstance(left, int | float | np.number) and isinstance(right, int | float | np.number):
         return bool(np.isclose(float(left), float(right), rtol=RELATIVE_TOLERANCE, atol=1e-12))
     return str(left) == str(right)
+
+
+def _as_utc(value: pd.Timestamp) -> pd.Timestamp:
+    return value.tz_convert("UTC") if value.tzinfo else value.tz_localize("UTC")
 
 
 def _is_missing(value: object) -> bool:
@@ -230,7 +238,8 @@ def build_both(
         production_build=True,
         quiet=True,
     )
-    print("Building the sample on DuckDB", flush=True)
+    input_file = (dbt_vars or {}).get("customers_path", "the sample")
+    print(f"Building {input_file} on DuckDB", flush=True)
     duckdb_seconds = _run([dbt, *duckdb_build], duckdb_env, "DuckDB build")
     # Spark's session reads its address and warehouse from here (profiles.yml, target spark).
     spark_env = {
@@ -246,7 +255,7 @@ def build_both(
         dbt_vars=dbt_vars,
         quiet=True,
     )
-    print("Building the sample on Spark (a local session: about a minute)", flush=True)
+    print(f"Building {input_file} on Spark (a local session: about a minute)", flush=True)
     spark_seconds = _run(
         [spark_python, "-m", "customer_segmentation.spark_session", *spark_build],
         spark_env,

@@ -92,3 +92,19 @@ def test_a_different_reject_count_is_named(sample_build, mirrored_warehouse, tmp
     )
     assert not rejected.agrees
     assert rejected.differences[-1].startswith("rejects by reason: ")
+
+
+def test_the_same_instant_with_and_without_a_zone_agrees_but_another_does_not() -> None:
+    runs = next(check for check in MART_CHECKS if check.name == "segmentation_runs")
+    duckdb_rows = pd.DataFrame(
+        {
+            "model_version": [1],
+            "customers_file_modified_at": [pd.Timestamp("2026-11-30 01:35", tz="UTC")],
+        }
+    )
+    same = pd.DataFrame(
+        {"model_version": [1], "customers_file_modified_at": [pd.Timestamp("2026-11-30 01:35")]}
+    )
+    later = same.assign(customers_file_modified_at=pd.Timestamp("2026-11-30 02:35"))
+    assert compare_mart(runs, duckdb_rows, same).agrees
+    assert not compare_mart(runs, duckdb_rows, later).agrees
