@@ -2,7 +2,8 @@
     {#-
         The non-null values of a group joined by separator in order_by's order; null when
         there are none. `filter` is an optional predicate: only its rows are aggregated.
-        dbt.listagg cannot serve: dbt-spark's version ignores its order_by.
+        dbt.listagg cannot serve: dbt-spark's version ignores its order_by. order_by is one
+        ascending key, non-null and unique in the group, so both engines order alike.
     -#}
     {{- return(adapter.dispatch('string_agg_ordered')(value, separator, order_by, filter)) -}}
 {% endmacro %}
