@@ -205,7 +205,7 @@ def print_comparison(comparisons: list[MartComparison]) -> None:
         verdict = "same" if comparison.agrees else "DIFFERENT"
         duckdb_count, spark_count = comparison.rows
         print(
-            f"  {comparison.name:<24} {verdict:<9} DuckDB {duckdb_count:,} rows, "
+            f"  {comparison.name:<28} {verdict:<9} DuckDB {duckdb_count:,} rows, "
             f"Spark {spark_count:,}; {comparison.summary}"
         )
         for line in [*comparison.notes, *comparison.differences]:
